@@ -1,0 +1,68 @@
+"""Turning text into index terms: Unicode-normalised words, question stop words removed, English stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+")
+
+# Function words, and the words people wrap around a question ("hey, can you tell me what ... means?").
+# Made for questions: content words that scikit-learn's general list drops ("system", "fill", "interest",
+# "back", "top", "find") are kept, because notes are about exactly such things.
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also am an and any are aren as at be because been before being
+    below between both but by can cannot could couldn did didn do does doesn doing don down during each
+    either else etc ever every few for from further had hadn has hasn have haven having he her here hers
+    herself him himself his how i if in into is isn it its itself just let lets me might mine more most
+    much must my myself need no nor not now of off on once only or other ought our ours ourselves out over
+    own please same shall she should shouldn so some such than that thats the their theirs them themselves
+    then there these they thing things this those though through thus to too under until up upon us very
+    was wasn we were weren what whats when where whether which while who whom whose why will with within
+    without won would wouldn yes yet you your yours yourself yourselves s t d ll m re ve
+    hey hi hello hiya thanks thank thx pls plz ok okay so um uh hmm well really actually basically
+    tell explain describe mean means meaning know want wanna like kind sort quick quickly question
+    anyone somebody someone something anything way ways guess curious wondering wonder idea get got
+    understand help give show say said talk tldr eli5 exactly simple simply short briefly brief
+    """.split()
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise and case-fold."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, normalised: runs of letters and digits (code words split at punctuation)."""
+    return _WORD.findall(normalize(text))
+
+
+class Analyzer:
+    """Words to index terms: stop words dropped, the rest stemmed with the Snowball English stemmer.
+
+    Stems are cached per word, so analysing a question costs a dictionary look-up per word.
+    """
+
+    def __init__(self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS) -> None:
+        self.stop_words = frozenset(stop_words)
+        self._stemmer = snowballstemmer.stemmer("english") if stem else None
+        self.term = lru_cache(maxsize=1 << 18)(self._term)
+
+    def _term(self, word: str) -> str | None:
+        if word in self.stop_words or (len(word) == 1 and not word.isdigit()):
+            return None
+        if self._stemmer is None or not word.isalpha():
+            return word
+        stem: str = self._stemmer.stemWord(word)
+        return stem
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of ``text``, in order, with repeats."""
+        term = self.term
+        return [t for w in words(text) if (t := term(w)) is not None]

@@ -1,0 +1,137 @@
+"""Reading a notes folder: which files are notes, decoding them, and reporting what was skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import NotesError
+from index.model import IngestReport, SkippedFile
+
+log = logging.getLogger(__name__)
+
+NOTE_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    """A note read from disk: its path relative to the notes folder and its decoded text."""
+
+    path: str
+    text: str
+
+
+def _candidates(root: Path) -> Iterator[tuple[Path, str]]:
+    """Every file under ``root`` in a stable order, skipping hidden folders and files."""
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            full = Path(folder, name)
+            yield full, full.relative_to(root).as_posix()
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Decode a note's bytes: UTF-8 (with or without BOM), else cp1252, else Latin-1. Returns (text, warning)."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), f"not valid UTF-8 (at {where}); decoded as {encoding}"
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def read_notes(root: str | os.PathLike[str]) -> tuple[list[NoteFile], IngestReport]:
+    """Read every note under ``root`` (``.md``, ``.markdown``, ``.txt``; hidden folders skipped).
+
+    Raises:
+        NotesError: the folder does not exist, is not a folder, or holds no readable notes.
+    """
+    folder = Path(root)
+    if not folder.exists():
+        raise NotesError(f"notes folder not found: {folder}")
+    if not folder.is_dir():
+        raise NotesError(f"not a folder: {folder} (point at the folder that holds your notes)")
+    real_root = folder.resolve()
+    notes: list[NoteFile] = []
+    skipped: list[SkippedFile] = []
+    warnings: list[SkippedFile] = []
+    ignored: list[str] = []
+    for full, rel in _candidates(folder):
+        if full.suffix.lower() not in NOTE_SUFFIXES:
+            ignored.append(rel)
+            continue
+        reason = _unsafe_reason(full, real_root)
+        if reason:
+            skipped.append(SkippedFile(rel, reason))
+            continue
+        try:
+            data = full.read_bytes()
+        except OSError as exc:
+            skipped.append(SkippedFile(rel, f"unreadable: {exc.strerror or exc}"))
+            continue
+        if b"\x00" in data[:8192]:
+            skipped.append(SkippedFile(rel, "binary file (contains NUL bytes)"))
+            continue
+        text, warning = decode(data)
+        if warning:
+            warnings.append(SkippedFile(rel, warning))
+        notes.append(NoteFile(rel, text))
+    report = IngestReport(
+        root=str(folder),
+        files=tuple(n.path for n in notes),
+        skipped=tuple(skipped),
+        warnings=tuple(warnings),
+        ignored=tuple(ignored),
+    )
+    for item in (*skipped, *warnings):
+        log.warning("%s: %s", item.path, item.reason)
+    if not notes:
+        detail = f"; {len(skipped)} skipped" if skipped else ""
+        raise NotesError(f"no notes found in {folder}: expected .md, .markdown or .txt files{detail}")
+    return notes, report
+
+
+def _unsafe_reason(full: Path, real_root: Path) -> str | None:
+    """Why a note file must not be read, or None: symlinks leading outside the folder, huge or odd files."""
+    try:
+        resolved = full.resolve()
+        if not resolved.is_relative_to(real_root):
+            return "symbolic link pointing outside the notes folder"
+        info = resolved.stat()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if not resolved.is_file():
+        return "not a regular file"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"too large ({info.st_size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
+    return None
+
+
+def fingerprint(root: str | os.PathLike[str]) -> str:
+    """A digest of the notes folder's note files: names, sizes and modification times.
+
+    Any file added, removed, resized or touched changes it; reading contents is not needed.
+    """
+    digest = hashlib.sha256()
+    folder = Path(root)
+    for full, rel in _candidates(folder):
+        if full.suffix.lower() not in NOTE_SUFFIXES:
+            continue
+        try:
+            info = full.stat()
+        except OSError:
+            digest.update(f"{rel}\0missing\n".encode())
+            continue
+        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

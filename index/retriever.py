@@ -1,0 +1,327 @@
+"""The retriever: matches a question to the best section, says how sure it is, or declines."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.analysis import Analyzer, words
+from index.errors import IndexFormatError
+from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
+from index.navigation import mark_navigation
+from index.reader import fingerprint, read_notes
+from index.spelling import SpellingCorrector
+from index.splitter import split_markdown
+from index.weighting import FieldTerms, TermMatrix, WeightParams
+
+log = logging.getLogger(__name__)
+
+MAX_SPELLING_FIXES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class RetrieverParams:
+    """How sections are weighted and when the retriever declines.
+
+    Attributes:
+        weights: The TF-IDF/BM25 weighting (see ``index.weighting``).
+        stem: Reduce words to their English stems ("containers" matches "container").
+        spelling: Correct question words the notes never use to the nearest word they do use.
+        min_coverage: Decline unless the best section holds at least this share of the question's
+            idf-weighted words (a word the notes never use weighs as much as the rarest word they do).
+            0.5 by default: chosen on the bundled notes' labelled questions (see ``eval/EXPERIMENTS.md``),
+            where it keeps wrongly declined answerable questions low while declining off-topic ones.
+        tie_ratio: When the runner-up scores at least this share of the best score, the answer is
+            marked ambiguous so a front end can ask which one was meant.
+    """
+
+    weights: WeightParams = field(default_factory=WeightParams)
+    stem: bool = True
+    spelling: bool = True
+    min_coverage: float = 0.5
+    tie_ratio: float = 0.92
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be between 0 and 1, got {self.min_coverage!r}")
+        if not 0.0 < self.tie_ratio <= 1.0:
+            raise ValueError(f"tie_ratio must be in (0, 1], got {self.tie_ratio!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    term_ids: tuple[int, ...]
+    total_mass: float  # idf mass of every distinct term, known or not
+    has_terms: bool
+
+
+def _field_terms(section: Section, analyzer: Analyzer, frequencies: Counter[str]) -> FieldTerms:
+    fields = []
+    for text in (section.title, " ".join(section.trail), section.text):
+        tokens = words(text)
+        frequencies.update(tokens)
+        term = analyzer.term
+        fields.append([t for w in tokens if (t := term(w)) is not None])
+    return FieldTerms(title=fields[0], trail=fields[1], body=fields[2])
+
+
+class Retriever:
+    """Finds the section of the notes that answers a question.
+
+    Build one with ``from_directory`` (a notes folder, optionally cached on disk), ``from_records``
+    (documents that live elsewhere) or ``load`` (a saved index). It is immutable and safe to share
+    between threads.
+
+    >>> retriever = Retriever.from_records([Record("faq", "FAQ", "# Kernel\\nThe kernel manages memory.")])
+    >>> retriever.answer("what does the kernel do").hit.section.title
+    'Kernel'
+    """
+
+    def __init__(
+        self,
+        sections: Sequence[Section],
+        matrix: TermMatrix,
+        rows: Sequence[int],
+        params: RetrieverParams,
+        *,
+        frequencies: Mapping[str, int],
+        report: IngestReport | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
+        """Assemble a retriever from its parts; use the ``from_*`` constructors or ``load`` instead."""
+        self._sections = tuple(sections)
+        self._matrix = matrix
+        self._rows = np.asarray(rows, dtype=np.int64)
+        self._params = params
+        self._frequencies = dict(frequencies)
+        self._report = report or IngestReport(root="")
+        self._fingerprint = fingerprint
+        self._analyzer = Analyzer(stem=params.stem)
+        self._speller = SpellingCorrector(self._frequencies) if params.spelling else None
+        self._by_id = {s.id: s for s in self._sections}
+
+    # Construction ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_sections(cls, sections: Iterable[Section], *, params: RetrieverParams | None = None) -> Retriever:
+        """Index already split sections (ids must be unique)."""
+        params = params or RetrieverParams()
+        sections = list(sections)
+        seen: set[str] = set()
+        for section in sections:
+            if section.id in seen:
+                raise ValueError(f"duplicate section id {section.id!r}: ids must be unique")
+            seen.add(section.id)
+        analyzer = Analyzer(stem=params.stem)
+        frequencies: Counter[str] = Counter()
+        rows = [i for i, s in enumerate(sections) if s.searchable]
+        docs = [_field_terms(sections[i], analyzer, frequencies) for i in rows]
+        matrix = TermMatrix.build(docs, params.weights)
+        return cls(sections, matrix, rows, params, frequencies=frequencies)
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
+        """Index documents that do not live in files: each record's Markdown is split along its headings."""
+        sections: list[Section] = []
+        for record in records:
+            sections.extend(mark_navigation(split_markdown(record.markdown, record.id, title=record.title)))
+        return cls.from_sections(sections, params=params)
+
+    @classmethod
+    def from_directory(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        params: RetrieverParams | None = None,
+    ) -> Retriever:
+        """Read, split and index a notes folder.
+
+        With ``cache_dir``, a saved index there is reused when the notes and parameters are unchanged,
+        and the folder's index is (re)built and saved otherwise. A damaged or outdated saved index is
+        rebuilt with a warning in the log.
+
+        Raises:
+            NotesError: the folder is missing or holds no readable notes.
+        """
+        params = params or RetrieverParams()
+        if cache_dir is not None:
+            current = fingerprint(path)
+            try:
+                cached = cls.load(cache_dir)
+            except FileNotFoundError:
+                cached = None
+            except IndexFormatError as exc:
+                log.warning("rebuilding the saved index in %s: %s", cache_dir, exc)
+                cached = None
+            if cached is not None and cached._fingerprint == current and cached._params == params:
+                return cached
+        notes, report = read_notes(path)
+        sections: list[Section] = []
+        for note in notes:
+            sections.extend(mark_navigation(split_markdown(note.text, note.path)))
+        built = cls.from_sections(sections, params=params)
+        built._report = report
+        built._fingerprint = fingerprint(path)
+        if cache_dir is not None:
+            try:
+                built.save(cache_dir)
+            except OSError as exc:
+                log.warning("could not save the index to %s: %s", cache_dir, exc)
+        return built
+
+    # Inspection -----------------------------------------------------------------------------------------
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """Every section, in folder and file order (navigation and empty sections included)."""
+        return self._sections
+
+    @property
+    def report(self) -> IngestReport:
+        """What reading the notes folder found: files read, skipped and why."""
+        return self._report
+
+    @property
+    def params(self) -> RetrieverParams:
+        return self._params
+
+    @property
+    def fingerprint(self) -> str | None:
+        """Digest of the notes folder this index was built from (None when built from records)."""
+        return self._fingerprint
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id. Raises KeyError naming the id when there is none."""
+        try:
+            return self._by_id[section_id]
+        except KeyError:
+            raise KeyError(f"no section with id {section_id!r}") from None
+
+    # Querying -------------------------------------------------------------------------------------------
+
+    def _query(self, question: str) -> _Query:
+        matrix = self._matrix
+        term_of = self._analyzer.term
+        vocabulary = matrix.vocabulary
+        seen: set[str] = set()
+        ids: list[int] = []
+        mass = 0.0
+        fixes = 0
+        for word in words(question):
+            term = term_of(word)
+            if term is None or term in seen:
+                continue
+            seen.add(term)
+            term_id = vocabulary.get(term)
+            if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
+                fixes += 1
+                fixed = self._speller.correct(word)
+                fixed_term = term_of(fixed) if fixed else None
+                if fixed_term is not None and fixed_term not in seen:
+                    seen.add(fixed_term)
+                    term_id = vocabulary.get(fixed_term)
+            if term_id is None:
+                mass += matrix.unknown_idf
+            else:
+                ids.append(term_id)
+                mass += float(matrix.idf[term_id])
+        return _Query(tuple(ids), mass, bool(seen))
+
+    def _hits(self, query: _Query, k: int) -> list[Hit]:
+        if not query.term_ids:
+            return []
+        scores, matched = self._matrix.score(query.term_ids)
+        candidates = np.flatnonzero(scores)
+        if len(candidates) > k:
+            top = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[top]
+        order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        return [
+            Hit(
+                section=self._sections[int(self._rows[row])],
+                score=float(scores[row]),
+                coverage=min(1.0, float(matched[row]) / query.total_mass),
+            )
+            for row in order
+        ]
+
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        """The ``k`` best matching sections, best first (fewer when fewer sections share a word with it).
+
+        Any text is accepted: a question with no searchable words (empty, punctuation, emoji, only stop
+        words) returns an empty list.
+        """
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a str, got {type(question).__name__}")
+        return self._hits(self._query(question), k)
+
+    def answer(self, question: str, *, suggestions: int = 3) -> Answer:
+        """The section that answers ``question``, or an honest decline.
+
+        The best section is returned when it holds at least ``params.min_coverage`` of the question's
+        idf-weighted words; otherwise the answer has no hit (``Verdict.NOT_COVERED``, or ``EMPTY`` when
+        the question has no searchable words) and the closest sections are offered as suggestions. When
+        the runner-up is nearly as good (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
+        """
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a str, got {type(question).__name__}")
+        if suggestions < 0:
+            raise ValueError(f"suggestions must be 0 or more, got {suggestions!r}")
+        query = self._query(question)
+        if not query.has_terms:
+            return Answer(question, None, (), Verdict.EMPTY)
+        hits = self._hits(query, suggestions + 1)
+        if not hits or hits[0].coverage < self._params.min_coverage:
+            return Answer(question, None, tuple(hits[:suggestions]), Verdict.NOT_COVERED)
+        best, rest = hits[0], tuple(hits[1 : suggestions + 1])
+        tied = bool(rest) and rest[0].score >= self._params.tie_ratio * best.score
+        return Answer(question, best, rest, Verdict.AMBIGUOUS if tied else Verdict.ANSWERED)
+
+    def score_text(self, question: str, passages: Sequence[str]) -> list[float]:
+        """Score arbitrary passages (for example a long section's paragraphs) against ``question``.
+
+        Uses the index's idf and weighting, so the scores rank passages the way the index ranks sections.
+        """
+        query = self._query(question)
+        wanted = set(query.term_ids)
+        inverse = {term_id: term for term, term_id in self._matrix.vocabulary.items() if term_id in wanted}
+        k1 = self._params.weights.k1
+        results = []
+        for passage in passages:
+            counts = Counter(self._analyzer.terms(passage))
+            score = 0.0
+            for term_id, term in inverse.items():
+                tf = counts.get(term, 0)
+                if tf:
+                    score += float(self._matrix.idf[term_id]) * tf * (k1 + 1) / (tf + k1)
+            results.append(score)
+        return results
+
+    # Persistence ----------------------------------------------------------------------------------------
+
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Write the index to ``directory`` as JSON and numpy arrays (never pickle). Returns the folder."""
+        from index.storage import save_index
+
+        return save_index(self, Path(directory))
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> Retriever:
+        """Load an index written by ``save``.
+
+        Raises:
+            FileNotFoundError: no saved index in ``directory``.
+            IndexFormatError: the saved index is truncated, corrupted or of another format version.
+        """
+        from index.storage import load_index
+
+        return load_index(Path(directory))

@@ -1,0 +1,178 @@
+"""Saving and loading an index as a self-describing folder of JSON and numpy arrays (no pickle).
+
+Layout of a saved index::
+
+    manifest.json     format name and version, library versions, parameters, notes fingerprint,
+                      and the size and SHA-256 of every other file (so damage is detected)
+    sections.json     the sections (ids, paths, titles, trails, lines, Markdown and plain text)
+    vocabulary.json   the terms in row order, and the notes' word frequencies for spelling correction
+    report.json       the ingestion report
+    indptr.npy, indices.npy, data.npy, idf.npy, rows.npy   the term-major weight matrix
+
+Arrays are loaded with ``allow_pickle=False`` and memory-mapped. The folder is written next to its final
+place and renamed over it, so a crash mid-save leaves the previous index intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.errors import IndexFormatError
+from index.model import IngestReport, Section, SkippedFile
+from index.weighting import TermMatrix, WeightParams
+
+if TYPE_CHECKING:
+    from index.retriever import Retriever
+
+FORMAT = "notes-qa-index"
+FORMAT_VERSION = 1
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows")
+_JSONS = ("sections", "vocabulary", "report")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def save_index(retriever: Retriever, directory: Path) -> Path:
+    """Write ``retriever`` to ``directory`` atomically (see the module docstring for the layout)."""
+    matrix = retriever._matrix
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        arrays = {
+            "indptr": matrix.indptr,
+            "indices": matrix.indices,
+            "data": matrix.data,
+            "idf": matrix.idf,
+            "rows": retriever._rows,
+        }
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        vocabulary = sorted(matrix.vocabulary, key=matrix.vocabulary.__getitem__)
+        _write_json(staging / "sections.json", [asdict(s) for s in retriever.sections])
+        _write_json(staging / "vocabulary.json", {"terms": vocabulary, "frequencies": retriever._frequencies})
+        _write_json(staging / "report.json", asdict(retriever.report))
+        files = {
+            p.name: {"size": p.stat().st_size, "sha256": _digest(p)} for p in sorted(staging.iterdir())
+        }
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "versions": {name: _version(name) for name in ("notes-qa", "numpy", "scipy", "scikit-learn")},
+            "params": asdict(retriever.params),
+            "fingerprint": retriever.fingerprint,
+            "n_sections": len(retriever.sections),
+            "n_docs": matrix.n_docs,
+            "files": files,
+        }
+        _write_json(staging / "manifest.json", manifest)
+        if directory.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
+            os.replace(directory, retired / "index")
+            os.replace(staging, directory)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexFormatError(f"{path.name} is unreadable: {exc}") from exc
+
+
+def load_index(directory: Path) -> Retriever:
+    """Load and verify a saved index; see ``Retriever.load``."""
+    from index.retriever import Retriever, RetrieverParams
+
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"no saved index in {directory} (manifest.json is missing)")
+    manifest = _read_json(manifest_path)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise IndexFormatError(f"{directory} is not a notes-qa index")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"index format version {manifest.get('format_version')!r} in {directory}; "
+            f"this version of notes-qa reads version {FORMAT_VERSION}"
+        )
+    try:
+        files: dict[str, dict[str, Any]] = manifest["files"]
+        for name in (*(f"{a}.npy" for a in _ARRAYS), *(f"{j}.json" for j in _JSONS)):
+            entry = files[name]
+            path = directory / name
+            if not path.is_file():
+                raise IndexFormatError(f"{name} is missing")
+            if path.stat().st_size != entry["size"] or _digest(path) != entry["sha256"]:
+                raise IndexFormatError(f"{name} is damaged (size or checksum differs from the manifest)")
+        arrays = {a: np.load(directory / f"{a}.npy", allow_pickle=False, mmap_mode="r") for a in _ARRAYS}
+        vocabulary = _read_json(directory / "vocabulary.json")
+        raw_sections = _read_json(directory / "sections.json")
+        raw_report = _read_json(directory / "report.json")
+        raw_params = dict(manifest["params"])
+        params = RetrieverParams(**{**raw_params, "weights": WeightParams(**raw_params["weights"])})
+        sections = [Section(**{**s, "trail": tuple(s["trail"])}) for s in raw_sections]
+        report = IngestReport(
+            root=raw_report["root"],
+            files=tuple(raw_report["files"]),
+            skipped=tuple(SkippedFile(**s) for s in raw_report["skipped"]),
+            warnings=tuple(SkippedFile(**s) for s in raw_report["warnings"]),
+            ignored=tuple(raw_report["ignored"]),
+        )
+        terms: list[str] = vocabulary["terms"]
+        matrix = TermMatrix(
+            vocabulary={t: i for i, t in enumerate(terms)},
+            indptr=arrays["indptr"],
+            indices=arrays["indices"],
+            data=arrays["data"],
+            idf=arrays["idf"],
+            n_docs=int(manifest["n_docs"]),
+        )
+        if len(matrix.indptr) != len(terms) + 1 or len(matrix.idf) != len(terms):
+            raise IndexFormatError("the vocabulary and the arrays disagree in size")
+        if len(arrays["rows"]) != matrix.n_docs:
+            raise IndexFormatError("the section rows and the arrays disagree in size")
+    except IndexFormatError:
+        raise
+    except (KeyError, TypeError, ValueError, OSError) as exc:
+        raise IndexFormatError(f"{directory} has an unexpected layout: {exc!r}") from exc
+    return Retriever(
+        sections,
+        matrix,
+        arrays["rows"],
+        params,
+        frequencies=vocabulary["frequencies"],
+        report=report,
+        fingerprint=manifest.get("fingerprint"),
+    )

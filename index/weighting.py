@@ -1,0 +1,134 @@
+"""The term-weight matrix: TF-IDF with BM25's term-frequency saturation and length normalisation.
+
+For term ``t`` in section ``d`` the stored weight is::
+
+    w(t, d) = idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))
+
+    tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
+    idf(t)   = ln((1 + n) / (1 + df(t))) + 1          (scikit-learn's smoothed idf)
+
+and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms.
+
+Why: plain cosine TF-IDF lets tiny stub sections win on one or two shared words (their vectors are short,
+so one match is a large share of them), and sublinear tf does not stop a long section from winning by
+repeating a word. Saturation (``k1``) caps what repeats can add, and ``b`` normalises by length only
+partly, so a one-line stub is not favoured over the section that explains the topic. Headings carry the
+topic's name, so their words count ``title_weight`` times; ancestor headings add context. Counting and the
+idf are scikit-learn's (``CountVectorizer``, ``TfidfTransformer``); the matrix is stored term-major (one row
+of postings per term) so a question only touches the postings of its own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, slots=True)
+class WeightParams:
+    """Parameters of the weighting (see the module docstring)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_weight: float = 3.0
+    trail_weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FieldTerms:
+    """One section's terms, by field."""
+
+    title: Sequence[str]
+    trail: Sequence[str]
+    body: Sequence[str]
+
+
+def _identity(terms: Sequence[str]) -> Sequence[str]:
+    return terms
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatrix:
+    """Term-major postings: for term ``t`` the sections ``indices[indptr[t]:indptr[t+1]]`` with their weights.
+
+    Attributes:
+        vocabulary: Term to row number.
+        indptr, indices, data: The CSR arrays of the (terms x sections) weight matrix.
+        idf: Inverse document frequency per term.
+        n_docs: Number of sections indexed (columns).
+    """
+
+    vocabulary: dict[str, int]
+    indptr: npt.NDArray[np.int64]
+    indices: IntArray
+    data: FloatArray
+    idf: FloatArray
+    n_docs: int
+
+    @classmethod
+    def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
+        """Count terms per field with scikit-learn and store BM25-saturated TF-IDF weights."""
+        n = len(docs)
+        counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
+        if n == 0 or not any(d.title or d.trail or d.body for d in docs):
+            empty = np.zeros(0, dtype=np.float32)
+            return cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), empty, empty, n)
+        counter.fit([[*d.title, *d.trail, *d.body] for d in docs])
+        vocabulary = {str(t): int(i) for t, i in counter.vocabulary_.items()}
+        counts = counter.transform([d.body for d in docs]).astype(np.float32)
+        if params.title_weight:
+            counts += params.title_weight * counter.transform([d.title for d in docs]).astype(np.float32)
+        if params.trail_weight:
+            counts += params.trail_weight * counter.transform([d.trail for d in docs]).astype(np.float32)
+        counts = sp.csr_matrix(counts)
+        counts.sum_duplicates()
+        idf = TfidfTransformer(smooth_idf=True).fit(counts).idf_.astype(np.float32)
+
+        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
+        average = float(lengths.mean()) or 1.0
+        norm = params.k1 * (1.0 - params.b + params.b * lengths / average)
+        tf = counts.data
+        row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+        counts.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[counts.indices]).astype(np.float32)
+        term_major = sp.csr_matrix(counts.T)
+        term_major.sort_indices()
+        return cls(
+            vocabulary=vocabulary,
+            indptr=term_major.indptr.astype(np.int64),
+            indices=term_major.indices.astype(np.int32),
+            data=term_major.data.astype(np.float32),
+            idf=idf,
+            n_docs=n,
+        )
+
+    @property
+    def unknown_idf(self) -> float:
+        """The idf a term would have if no section contained it: the weight of a word the notes lack."""
+        return float(np.log(1.0 + self.n_docs) + 1.0)
+
+    def score(self, term_ids: Sequence[int]) -> tuple[FloatArray, FloatArray]:
+        """Scores of every section for a question's distinct term ids, and each section's matched idf mass."""
+        if not term_ids:
+            zeros = np.zeros(self.n_docs, dtype=np.float32)
+            return zeros, zeros
+        ids = np.asarray(term_ids, dtype=np.int64)
+        starts, ends = self.indptr[ids], self.indptr[ids + 1]
+        if len(ids) == 1:
+            docs = self.indices[starts[0] : ends[0]]
+            weights = self.data[starts[0] : ends[0]]
+            mass = np.full(len(docs), self.idf[ids[0]], dtype=np.float32)
+        else:
+            docs = np.concatenate([self.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+            weights = np.concatenate([self.data[s:e] for s, e in zip(starts, ends, strict=True)])
+            mass = np.repeat(self.idf[ids], (ends - starts))
+        scores = np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float32)
+        matched = np.bincount(docs, weights=mass, minlength=self.n_docs).astype(np.float32)
+        return scores, matched
