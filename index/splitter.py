@@ -18,7 +18,7 @@ from index.model import Section
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])(?:\s[^>]*)?>(.*?)</h\1\s*>(.*)$", re.IGNORECASE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _LIST_OR_BLOCK = re.compile(r"^ {0,3}(?:[-*+]\s|\d+[.)]\s|>|\||<)")
 
 

@@ -7,7 +7,9 @@ Layout of a saved index::
     sections.json     the sections (ids, paths, titles, trails, lines, Markdown and plain text)
     vocabulary.json   the terms in row order, and the notes' word frequencies for spelling correction
     report.json       the ingestion report
-    indptr.npy, indices.npy, data.npy, idf.npy, rows.npy   the term-major weight matrix
+    indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
+    heading_*.npy     the term-major heading-share matrix
+    rows.npy          the section behind each column
 
 Arrays are loaded with ``allow_pickle=False`` and memory-mapped. The folder is written next to its final
 place and renamed over it, so a crash mid-save leaves the previous index intact.
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 FORMAT = "notes-qa-index"
 FORMAT_VERSION = 1
-_ARRAYS = ("indptr", "indices", "data", "idf", "rows")
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_indptr", "heading_indices", "heading_data")
 _JSONS = ("sections", "vocabulary", "report")
 
 
@@ -71,6 +73,9 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "data": matrix.data,
             "idf": matrix.idf,
             "rows": retriever._rows,
+            "heading_indptr": matrix.heading_indptr,
+            "heading_indices": matrix.heading_indices,
+            "heading_data": matrix.heading_data,
         }
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
@@ -158,6 +163,10 @@ def load_index(directory: Path) -> Retriever:
             data=arrays["data"],
             idf=arrays["idf"],
             n_docs=int(manifest["n_docs"]),
+            heading_indptr=arrays["heading_indptr"],
+            heading_indices=arrays["heading_indices"],
+            heading_data=arrays["heading_data"],
+            heading_boost=params.weights.heading_boost,
         )
         if len(matrix.indptr) != len(terms) + 1 or len(matrix.idf) != len(terms):
             raise IndexFormatError("the vocabulary and the arrays disagree in size")

@@ -7,7 +7,10 @@ For term ``t`` in section ``d`` the stored weight is::
     tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
     idf(t)   = ln((1 + n) / (1 + df(t))) + 1          (scikit-learn's smoothed idf)
 
-and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms.
+and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms,
+multiplied by ``1 + heading_boost * h(q, d)`` where ``h`` is the idf-weighted share of the section
+heading's terms that the question contains: of two sections that both match, the one whose heading is
+what was asked about ("what is a kernel" -> "What is a kernel?", not "Kernel space vs user space") wins.
 
 Why: plain cosine TF-IDF lets tiny stub sections win on one or two shared words (their vectors are short,
 so one match is a large share of them), and sublinear tf does not stop a long section from winning by
@@ -40,6 +43,7 @@ class WeightParams:
     b: float = 0.75
     title_weight: float = 3.0
     trail_weight: float = 1.0
+    heading_boost: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,10 @@ class TermMatrix:
     data: FloatArray
     idf: FloatArray
     n_docs: int
+    heading_indptr: npt.NDArray[np.int64]
+    heading_indices: IntArray
+    heading_data: FloatArray
+    heading_boost: float
 
     @classmethod
     def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
@@ -79,13 +87,15 @@ class TermMatrix:
         n = len(docs)
         counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
         if n == 0 or not any(d.title or d.trail or d.body for d in docs):
-            empty = np.zeros(0, dtype=np.float32)
-            return cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), empty, empty, n)
+            empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
+            no_ints = np.zeros(0, dtype=np.int32)
+            return cls({}, no_rows, no_ints, empty, empty, n, no_rows, no_ints, empty, params.heading_boost)
         counter.fit([[*d.title, *d.trail, *d.body] for d in docs])
         vocabulary = {str(t): int(i) for t, i in counter.vocabulary_.items()}
         counts = counter.transform([d.body for d in docs]).astype(np.float32)
+        titles = sp.csr_matrix(counter.transform([d.title for d in docs]), dtype=np.float32)
         if params.title_weight:
-            counts += params.title_weight * counter.transform([d.title for d in docs]).astype(np.float32)
+            counts += params.title_weight * titles
         if params.trail_weight:
             counts += params.trail_weight * counter.transform([d.trail for d in docs]).astype(np.float32)
         counts = sp.csr_matrix(counts)
@@ -100,6 +110,8 @@ class TermMatrix:
         counts.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[counts.indices]).astype(np.float32)
         term_major = sp.csr_matrix(counts.T)
         term_major.sort_indices()
+        heading_major = sp.csr_matrix(_heading_shares(titles, idf).T)
+        heading_major.sort_indices()
         return cls(
             vocabulary=vocabulary,
             indptr=term_major.indptr.astype(np.int64),
@@ -107,6 +119,10 @@ class TermMatrix:
             data=term_major.data.astype(np.float32),
             idf=idf,
             n_docs=n,
+            heading_indptr=heading_major.indptr.astype(np.int64),
+            heading_indices=heading_major.indices.astype(np.int32),
+            heading_data=heading_major.data.astype(np.float32),
+            heading_boost=params.heading_boost,
         )
 
     @property
@@ -120,15 +136,33 @@ class TermMatrix:
             zeros = np.zeros(self.n_docs, dtype=np.float32)
             return zeros, zeros
         ids = np.asarray(term_ids, dtype=np.int64)
-        starts, ends = self.indptr[ids], self.indptr[ids + 1]
-        if len(ids) == 1:
-            docs = self.indices[starts[0] : ends[0]]
-            weights = self.data[starts[0] : ends[0]]
-            mass = np.full(len(docs), self.idf[ids[0]], dtype=np.float32)
-        else:
-            docs = np.concatenate([self.indices[s:e] for s, e in zip(starts, ends, strict=True)])
-            weights = np.concatenate([self.data[s:e] for s, e in zip(starts, ends, strict=True)])
-            mass = np.repeat(self.idf[ids], (ends - starts))
-        scores = np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float32)
-        matched = np.bincount(docs, weights=mass, minlength=self.n_docs).astype(np.float32)
-        return scores, matched
+        docs, weights, lengths = _gather(self.indptr, self.indices, self.data, ids)
+        scores = np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float64)
+        matched = np.bincount(docs, weights=np.repeat(self.idf[ids], lengths), minlength=self.n_docs)
+        if self.heading_boost:
+            h_docs, h_weights, _ = _gather(self.heading_indptr, self.heading_indices, self.heading_data, ids)
+            scores *= 1.0 + self.heading_boost * np.bincount(h_docs, weights=h_weights, minlength=self.n_docs)
+        return scores.astype(np.float32), matched.astype(np.float32)
+
+
+def _gather(
+    indptr: npt.NDArray[np.int64], indices: IntArray, data: FloatArray, ids: npt.NDArray[np.int64]
+) -> tuple[IntArray, FloatArray, npt.NDArray[np.int64]]:
+    """The postings of rows ``ids`` of a CSR matrix, concatenated, and each row's length."""
+    starts, ends = indptr[ids], indptr[ids + 1]
+    if len(ids) == 1:
+        return indices[starts[0] : ends[0]], data[starts[0] : ends[0]], ends - starts
+    docs = np.concatenate([indices[s:e] for s, e in zip(starts, ends, strict=True)])
+    weights = np.concatenate([data[s:e] for s, e in zip(starts, ends, strict=True)])
+    return docs, weights, ends - starts
+
+
+def _heading_shares(titles: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
+    """Per section, each heading term's share of the heading's idf mass (rows sum to 1 or 0)."""
+    shares = titles.copy()
+    shares.data = np.ones_like(shares.data) * idf[shares.indices]
+    totals = np.asarray(shares.sum(axis=1)).ravel()
+    totals[totals == 0] = 1.0
+    row_of = np.repeat(np.arange(shares.shape[0]), np.diff(shares.indptr))
+    shares.data = (shares.data / totals[row_of]).astype(np.float32)
+    return shares
