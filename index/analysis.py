@@ -29,6 +29,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     tell explain describe mean means meaning know want wanna like kind sort quick quickly question
     anyone somebody someone something anything way ways guess curious wondering wonder idea get got
     understand help give show say said talk tldr eli5 exactly simple simply short briefly brief
+    really totally usually stuff anyway gonna kinda sorta literally yo dude guys folks bit lot lots
     """.split()
 )
 

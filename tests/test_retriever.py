@@ -114,7 +114,7 @@ def test_unknown_words_only_are_declined(tiny: Retriever) -> None:
 
 
 def test_threshold_is_a_parameter() -> None:
-    lenient = Retriever.from_directory(TINY, params=RetrieverParams(min_coverage=0.0))
+    lenient = Retriever.from_directory(TINY, params=RetrieverParams(min_coverage=0.0, min_known=0.0))
     strict = Retriever.from_directory(TINY, params=RetrieverParams(min_coverage=1.0))
     assert lenient.answer("kernel weather").answered
     assert not strict.answer("kernel weather").answered

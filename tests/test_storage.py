@@ -49,7 +49,7 @@ def test_the_saved_index_is_plain_json_and_numpy_arrays(notes: Path, tmp_path: P
     manifest = json.loads((tmp_path / "saved" / "manifest.json").read_text())
     assert manifest["format"] == "notes-qa-index" and manifest["format_version"] == 1
     assert set(manifest["versions"]) == {"notes-qa", "numpy", "scipy", "scikit-learn"}
-    assert manifest["params"]["min_coverage"] == 0.5
+    assert manifest["params"]["min_coverage"] == 0.3
     for name in names:
         if name.endswith(".npy"):
             assert np.load(tmp_path / "saved" / name, allow_pickle=False).dtype != object
