@@ -1,0 +1,46 @@
+"""The quality gate: answer quality measured over labelled questions, asserted with thresholds.
+
+The thresholds guard what the retriever measurably achieves today (see eval/EXPERIMENTS.md for the
+figures and for issue #3's higher targets, which are not all reached yet); a change that makes answers
+worse fails here. Questions were written before the retriever was run on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index import Retriever
+from index.evaluate import Report, evaluate
+from tests.conftest import CORPUS, ROOT, shared_or_skip
+
+EVAL = ROOT / "eval"
+
+
+def by_system(reports: list[Report]) -> dict[str, Report]:
+    return {r.system: r for r in reports}
+
+
+def test_bundled_notes_own_questions() -> None:
+    (report,) = evaluate(Retriever.from_directory(CORPUS), EVAL / "bundled.jsonl")
+    m = report.overall
+    assert m.questions >= 200
+    assert m.top1 is not None and m.top1 >= 0.78
+    assert m.mrr5 is not None and m.mrr5 >= 0.84
+    assert m.declined_unanswerable is not None and m.declined_unanswerable >= 0.75
+    assert m.wrongly_declined is not None and m.wrongly_declined <= 0.10
+
+
+@pytest.mark.parametrize("corpus", ["dockerlabs", "lz-qa", "curriculum"])
+def test_third_party_corpora_beat_the_baselines(corpus: str) -> None:
+    notes: Path = shared_or_skip("corpora", corpus)
+    questions = EVAL / "corpora" / f"{corpus}.jsonl"
+    reports = by_system(evaluate(Retriever.from_directory(notes), questions, baseline_names=["tfidf", "bm25s"]))
+    ours, tfidf, bm25 = (reports[name].overall for name in ("notes-qa", "tfidf-sklearn", "bm25s"))
+    assert ours.questions >= 60
+    assert ours.top1 is not None and tfidf.top1 is not None and bm25.top1 is not None
+    assert ours.top1 >= bm25.top1 + 0.02
+    assert ours.top1 >= tfidf.top1 + 0.05
+    assert ours.declined_unanswerable is not None and ours.declined_unanswerable >= 0.55
+    assert ours.wrongly_declined is not None and ours.wrongly_declined <= 0.12
