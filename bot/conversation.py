@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from bot import messages
 from bot.commands import Command, parse_command
-from bot.followups import may_follow_up, prefer_contextual
+from bot.followups import leading_section, may_follow_up, prefer_contextual
 from bot.passages import best_run, join, next_run, split_passages
 from bot.replies import Action, Reply, ReplyKind, Source, Suggestion
 from bot.state import MAX_CONTEXT_CHARS, State
@@ -146,9 +146,19 @@ class Conversation:
         context: str | None = None
         if state.context and may_follow_up(question, answer, max_words=self._params.follow_up_words):
             contextual = self._retriever.answer(f"{question} {state.context}", suggestions=wanted)
-            if prefer_contextual(question, answer, contextual):
-                answer, context = contextual, state.context
+            if prefer_contextual(question, answer, contextual, context_found=self._mentions(contextual, state.context)):
+                if (contextual.verdict, _section_of(contextual)) != (answer.verdict, _section_of(answer)):
+                    context = state.context  # say so only when the context changed the answer
+                answer = contextual
         return self._reply_to(answer, state, context)
+
+    def _mentions(self, answer: Answer, context: str) -> bool:
+        """Whether the section ``answer`` leads with contains any of the words of ``context``."""
+        section = leading_section(answer)
+        if section is None:
+            return False
+        text = " ".join((*section.trail, section.title, section.text))
+        return self._retriever.score_text(context, [text])[0] > 0
 
     def _reply_to(self, answer: Answer, state: State, context: str | None) -> tuple[Reply, State]:
         asked = answer.question
@@ -293,6 +303,10 @@ class Conversation:
             return Reply(ReplyKind.ERROR, messages.STALE_CHOICE), state
         body = messages.source_text(section.title, section.trail, section.source)
         return _about(section, ReplyKind.SOURCE, body), state
+
+
+def _section_of(answer: Answer) -> str | None:
+    return answer.hit.section.id if answer.hit else None
 
 
 def _about(

@@ -5,15 +5,16 @@ message is short (at most ``max_words`` words), and either it matches weakly on 
 verdict is not ``ANSWERED``) or it leans on the previous turn with a pronoun ("and *its* advantages?",
 "how is *it* different from a VM?"). It is then asked again with the context's words added, and the
 contextual answer is kept when its verdict is better; for a message with a pronoun, also when it is as good,
-since the pronoun names the previous topic. A message that names a new subject without a pronoun
-("and containerd?") is answered on its own when it can be.
+since the pronoun names the previous topic. Either way the section it leads with must itself contain some of
+the context's words: context that only tipped a decline threshold is not a reason to answer. A message that
+names a new subject without a pronoun ("and containerd?") is answered on its own when it can be.
 """
 
 from __future__ import annotations
 
 import re
 
-from index import Answer, Verdict
+from index import Answer, Section, Verdict
 
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 REFERRING_WORDS = frozenset(
@@ -39,7 +40,19 @@ def may_follow_up(text: str, own: Answer, *, max_words: int) -> bool:
     return own.verdict is not Verdict.ANSWERED or leans_on_previous(text)
 
 
-def prefer_contextual(text: str, own: Answer, contextual: Answer) -> bool:
-    """Whether the answer asked with context beats the message's own answer."""
+def leading_section(answer: Answer) -> Section | None:
+    """The section an answer leads with: its hit, else its first suggestion."""
+    if answer.hit is not None:
+        return answer.hit.section
+    return answer.suggestions[0].section if answer.suggestions else None
+
+
+def prefer_contextual(text: str, own: Answer, contextual: Answer, *, context_found: bool) -> bool:
+    """Whether the answer asked with context beats the message's own answer.
+
+    ``context_found`` says whether the contextual answer's leading section contains any of the context's words.
+    """
+    if not context_found:
+        return False
     gain = _RANK[contextual.verdict] - _RANK[own.verdict]
     return gain > 0 or (gain == 0 and leans_on_previous(text))
