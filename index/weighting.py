@@ -25,11 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -84,6 +86,10 @@ class TermMatrix:
     @classmethod
     def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
         """Count terms per field with scikit-learn and store BM25-saturated TF-IDF weights."""
+        # Imported here: loading a saved index needs neither, and they take most of a cold start.
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
         n = len(docs)
         counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
         if n == 0 or not any(d.title or d.trail or d.body for d in docs):
