@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,8 +51,13 @@ def decode(data: bytes) -> tuple[str, str | None]:
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
-def read_notes(root: str | os.PathLike[str]) -> tuple[list[NoteFile], IngestReport]:
+def read_notes(
+    root: str | os.PathLike[str], *, only: Collection[str] | None = None
+) -> tuple[list[NoteFile], IngestReport]:
     """Read every note under ``root`` (``.md``, ``.markdown``, ``.txt``; hidden folders skipped).
+
+    With ``only``, just those relative paths are read (the report then covers just them, plus every
+    ignored file); an empty result is not an error then.
 
     Raises:
         NotesError: the folder does not exist, is not a folder, or holds no readable notes.
@@ -70,6 +75,8 @@ def read_notes(root: str | os.PathLike[str]) -> tuple[list[NoteFile], IngestRepo
     for full, rel in _candidates(folder):
         if full.suffix.lower() not in NOTE_SUFFIXES:
             ignored.append(rel)
+            continue
+        if only is not None and rel not in only:
             continue
         reason = _unsafe_reason(full, real_root)
         if reason:
@@ -96,7 +103,7 @@ def read_notes(root: str | os.PathLike[str]) -> tuple[list[NoteFile], IngestRepo
     )
     for item in (*skipped, *warnings):
         log.warning("%s: %s", item.path, item.reason)
-    if not notes:
+    if not notes and only is None:
         detail = f"; {len(skipped)} skipped" if skipped else ""
         raise NotesError(f"no notes found in {folder}: expected .md, .markdown or .txt files{detail}")
     return notes, report
@@ -118,20 +125,24 @@ def _unsafe_reason(full: Path, real_root: Path) -> str | None:
     return None
 
 
-def fingerprint(root: str | os.PathLike[str]) -> str:
-    """A digest of the notes folder's note files: names, sizes and modification times.
-
-    Any file added, removed, resized or touched changes it; reading contents is not needed.
-    """
-    digest = hashlib.sha256()
-    folder = Path(root)
-    for full, rel in _candidates(folder):
+def note_stats(root: str | os.PathLike[str]) -> dict[str, tuple[int, int]]:
+    """Size and modification time (ns) of every note file under ``root``, by relative path."""
+    stats: dict[str, tuple[int, int]] = {}
+    for full, rel in _candidates(Path(root)):
         if full.suffix.lower() not in NOTE_SUFFIXES:
             continue
         try:
             info = full.stat()
         except OSError:
-            digest.update(f"{rel}\0missing\n".encode())
+            stats[rel] = (-1, -1)
             continue
-        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        stats[rel] = (info.st_size, info.st_mtime_ns)
+    return stats
+
+
+def fingerprint(stats: dict[str, tuple[int, int]]) -> str:
+    """A digest of ``note_stats``: any note file added, removed, resized or touched changes it."""
+    digest = hashlib.sha256()
+    for rel, (size, mtime) in sorted(stats.items()):
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,10 +15,10 @@ from index.analysis import Analyzer, words
 from index.errors import IndexFormatError
 from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
 from index.navigation import mark_navigation
-from index.reader import fingerprint, read_notes
+from index.reader import fingerprint, note_stats, read_notes
 from index.spelling import SpellingCorrector
 from index.splitter import split_markdown
-from index.weighting import FieldTerms, TermMatrix, WeightParams
+from index.weighting import FieldTerms, TermCounts, TermMatrix, WeightParams
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,44 @@ def _field_terms(section: Section, analyzer: Analyzer, frequencies: Counter[str]
     return FieldTerms(title=fields[0], trail=fields[1], body=fields[2])
 
 
+def _analyse(
+    sections: Sequence[Section], analyzer: Analyzer, frequencies: Counter[str], *, subtract: bool = False
+) -> list[FieldTerms]:
+    """The field terms of each section; their words are added to (or taken from) ``frequencies``."""
+    if not subtract:
+        return [_field_terms(s, analyzer, frequencies) for s in sections]
+    scratch: Counter[str] = Counter()
+    docs = [_field_terms(s, analyzer, scratch) for s in sections]
+    frequencies.subtract(scratch)
+    return docs
+
+
+def _check_unique(sections: Sequence[Section]) -> None:
+    seen: set[str] = set()
+    for section in sections:
+        if section.id in seen:
+            raise ValueError(f"duplicate section id {section.id!r}: ids must be unique")
+        seen.add(section.id)
+
+
+def _path_order(stats: Mapping[str, tuple[int, int]]) -> Callable[[str], int]:
+    """Sort key putting paths in the order the folder walk found them (the order of ``stats``)."""
+    rank = {p: i for i, p in enumerate(stats)}
+    return lambda p: rank.get(p, len(rank))
+
+
+def _merged_report(old: IngestReport, fresh: IngestReport, changed: set[str], removed: set[str]) -> IngestReport:
+    """The ingestion report after re-reading ``changed`` files: their old entries replaced by ``fresh``."""
+    stale = changed | removed
+    return IngestReport(
+        root=old.root,
+        files=tuple(sorted({*(f for f in old.files if f not in stale), *fresh.files})),
+        skipped=tuple(s for s in old.skipped if s.path not in stale) + fresh.skipped,
+        warnings=tuple(w for w in old.warnings if w.path not in stale) + fresh.warnings,
+        ignored=fresh.ignored,
+    )
+
+
 class Retriever:
     """Finds the section of the notes that answers a question.
 
@@ -99,8 +137,9 @@ class Retriever:
         params: RetrieverParams,
         *,
         frequencies: Mapping[str, int],
+        counts: TermCounts | Callable[[], TermCounts],
         report: IngestReport | None = None,
-        fingerprint: str | None = None,
+        note_stats: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
         """Assemble a retriever from its parts; use the ``from_*`` constructors or ``load`` instead."""
         self._sections = tuple(sections)
@@ -108,8 +147,9 @@ class Retriever:
         self._rows = np.asarray(rows, dtype=np.int64)
         self._params = params
         self._frequencies = dict(frequencies)
+        self._counts = counts
         self._report = report or IngestReport(root="")
-        self._fingerprint = fingerprint
+        self._note_stats = dict(note_stats) if note_stats is not None else None
         self._analyzer = Analyzer(stem=params.stem)
         self._speller = SpellingCorrector(self._frequencies) if params.spelling else None
         self._by_id = {s.id: s for s in self._sections}
@@ -121,17 +161,13 @@ class Retriever:
         """Index already split sections (ids must be unique)."""
         params = params or RetrieverParams()
         sections = list(sections)
-        seen: set[str] = set()
-        for section in sections:
-            if section.id in seen:
-                raise ValueError(f"duplicate section id {section.id!r}: ids must be unique")
-            seen.add(section.id)
-        analyzer = Analyzer(stem=params.stem)
+        _check_unique(sections)
         frequencies: Counter[str] = Counter()
         rows = [i for i, s in enumerate(sections) if s.searchable]
-        docs = [_field_terms(sections[i], analyzer, frequencies) for i in rows]
-        matrix = TermMatrix.build(docs, params.weights)
-        return cls(sections, matrix, rows, params, frequencies=frequencies)
+        docs = _analyse([sections[i] for i in rows], Analyzer(stem=params.stem), frequencies)
+        counts = TermCounts.count(docs, params.weights)
+        matrix = TermMatrix.from_counts(counts, params.weights)
+        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=counts)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
@@ -151,16 +187,19 @@ class Retriever:
     ) -> Retriever:
         """Read, split and index a notes folder.
 
-        With ``cache_dir``, a saved index there is reused when the notes and parameters are unchanged,
-        and the folder's index is (re)built and saved otherwise. A damaged or outdated saved index is
-        rebuilt with a warning in the log.
+        With ``cache_dir``, a saved index there is reused when the notes and parameters are unchanged.
+        When some note files were added, edited or removed, only those are read again and the weights
+        are recomputed from the saved term counts of the rest (the result is the same as a full
+        rebuild); the updated index is saved. A damaged or outdated saved index is rebuilt with a
+        warning in the log.
 
         Raises:
             NotesError: the folder is missing or holds no readable notes.
         """
         params = params or RetrieverParams()
+        cached = None
+        stats = note_stats(path)
         if cache_dir is not None:
-            current = fingerprint(path)
             try:
                 cached = cls.load(cache_dir)
             except FileNotFoundError:
@@ -168,21 +207,93 @@ class Retriever:
             except IndexFormatError as exc:
                 log.warning("rebuilding the saved index in %s: %s", cache_dir, exc)
                 cached = None
-            if cached is not None and cached._fingerprint == current and cached._params == params:
+            if cached is not None and (cached._params != params or cached._note_stats is None):
+                cached = None
+            if cached is not None and cached._note_stats == stats:
                 return cached
-        notes, report = read_notes(path)
-        sections: list[Section] = []
-        for note in notes:
-            sections.extend(mark_navigation(split_markdown(note.text, note.path)))
-        built = cls.from_sections(sections, params=params)
-        built._report = report
-        built._fingerprint = fingerprint(path)
+        built = cls._updated(cached, path, stats) if cached is not None else None
+        if built is None:
+            built = cls._built(path, stats, params)
         if cache_dir is not None:
             try:
                 built.save(cache_dir)
             except OSError as exc:
                 log.warning("could not save the index to %s: %s", cache_dir, exc)
         return built
+
+    @classmethod
+    def _built(
+        cls, path: str | os.PathLike[str], stats: dict[str, tuple[int, int]], params: RetrieverParams
+    ) -> Retriever:
+        notes, report = read_notes(path)
+        sections: list[Section] = []
+        for note in notes:
+            sections.extend(mark_navigation(split_markdown(note.text, note.path)))
+        built = cls.from_sections(sections, params=params)
+        built._report = report
+        built._note_stats = stats
+        return built
+
+    @classmethod
+    def _updated(
+        cls, cached: Retriever, path: str | os.PathLike[str], stats: dict[str, tuple[int, int]]
+    ) -> Retriever | None:
+        """``cached`` brought up to date with the note files that changed, or None when a full build is due."""
+        old_stats = cached._note_stats or {}
+        changed = {p for p, stat in stats.items() if old_stats.get(p) != stat}
+        removed = set(old_stats) - set(stats)
+        if len(changed) + len(removed) > max(1, len(stats) // 2):
+            return None  # most of the folder changed: a full build is as quick and simpler
+        notes, fresh = read_notes(path, only=changed)
+        new_sections = {n.path: mark_navigation(split_markdown(n.text, n.path)) for n in notes}
+        params = cached._params
+        frequencies: Counter[str] = Counter(cached._frequencies)
+        analyzer = cached._analyzer
+        row_of = {int(section): row for row, section in enumerate(cached._rows)}
+        kept_sections: list[Section] = []
+        kept_rows: list[int] = []
+        new_docs: list[Section] = []
+        sections: list[Section] = []
+        by_path: dict[str, list[int]] = {}
+        for i, section in enumerate(cached._sections):
+            by_path.setdefault(section.path, []).append(i)
+        old_paths = [p for p in by_path if p in stats and p not in changed]
+        order = sorted(set(old_paths) | set(new_sections), key=_path_order(stats))
+        for rel in order:
+            if rel in new_sections:
+                sections.extend(new_sections[rel])
+                new_docs.extend(s for s in new_sections[rel] if s.searchable)
+                continue
+            for i in by_path[rel]:
+                section = cached._sections[i]
+                sections.append(section)
+                if i in row_of:
+                    kept_sections.append(section)
+                    kept_rows.append(row_of[i])
+        for section in cached._sections:
+            if section.searchable and (section.path in changed or section.path in removed):
+                _analyse([section], analyzer, frequencies, subtract=True)
+        if not sections:
+            return None  # nothing readable is left: let the full build raise its clear error
+        _check_unique(sections)
+        docs = _analyse(new_docs, analyzer, frequencies)
+        counts = cached._term_counts().rows(np.asarray(kept_rows, dtype=np.int64))
+        counts = counts.stack(TermCounts.count(docs, params.weights, counts.vocabulary)).pruned()
+        # Rows are kept sections then new ones; map them back to positions in ``sections``.
+        position = {s.id: i for i, s in enumerate(sections)}
+        rows = [position[s.id] for s in kept_sections] + [position[s.id] for s in new_docs]
+        order_rows = np.argsort(rows, kind="stable")
+        counts = counts.rows(order_rows.astype(np.int64))
+        rows = sorted(rows)
+        matrix = TermMatrix.from_counts(counts, params.weights)
+        report = _merged_report(cached._report, fresh, changed, removed)
+        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=counts,
+                   report=report, note_stats=stats)
+
+    def _term_counts(self) -> TermCounts:
+        if callable(self._counts):
+            self._counts = self._counts()
+        return self._counts
 
     # Inspection -----------------------------------------------------------------------------------------
 
@@ -203,7 +314,7 @@ class Retriever:
     @property
     def fingerprint(self) -> str | None:
         """Digest of the notes folder this index was built from (None when built from records)."""
-        return self._fingerprint
+        return fingerprint(self._note_stats) if self._note_stats is not None else None
 
     def section(self, section_id: str) -> Section:
         """The section with this id. Raises KeyError naming the id when there is none."""

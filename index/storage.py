@@ -9,6 +9,7 @@ Layout of a saved index::
     report.json       the ingestion report
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
     heading_*.npy     the term-major heading-share matrix
+    tf_*.npy, titles_*.npy   per-section term counts, for updating the index when a few notes change
     rows.npy          the section behind each column
 
 Arrays are loaded with ``allow_pickle=False`` and memory-mapped. The folder is written next to its final
@@ -23,6 +24,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ import numpy as np
 
 from index.errors import IndexFormatError
 from index.model import IngestReport, Section, SkippedFile
-from index.weighting import TermMatrix, WeightParams
+from index.weighting import TermCounts, TermMatrix, WeightParams
 
 if TYPE_CHECKING:
     from index.retriever import Retriever
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 FORMAT = "notes-qa-index"
 FORMAT_VERSION = 1
 _ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_indptr", "heading_indices", "heading_data")
+_COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
 _JSONS = ("sections", "vocabulary", "report")
 
 
@@ -77,6 +80,11 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "heading_indices": matrix.heading_indices,
             "heading_data": matrix.heading_data,
         }
+        counts = retriever._term_counts()
+        for name, matrix_ in (("tf", counts.tf), ("titles", counts.titles)):
+            arrays[f"{name}_indptr"] = matrix_.indptr.astype(np.int64)
+            arrays[f"{name}_indices"] = matrix_.indices.astype(np.int32)
+            arrays[f"{name}_data"] = matrix_.data.astype(np.float32)
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         vocabulary = sorted(matrix.vocabulary, key=matrix.vocabulary.__getitem__)
@@ -92,6 +100,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "versions": {name: _version(name) for name in ("notes-qa", "numpy", "scipy", "scikit-learn")},
             "params": asdict(retriever.params),
             "fingerprint": retriever.fingerprint,
+            "note_stats": retriever._note_stats,
             "n_sections": len(retriever.sections),
             "n_docs": matrix.n_docs,
             "files": files,
@@ -134,7 +143,7 @@ def load_index(directory: Path) -> Retriever:
         )
     try:
         files: dict[str, dict[str, Any]] = manifest["files"]
-        for name in (*(f"{a}.npy" for a in _ARRAYS), *(f"{j}.json" for j in _JSONS)):
+        for name in (*(f"{a}.npy" for a in (*_ARRAYS, *_COUNT_ARRAYS)), *(f"{j}.json" for j in _JSONS)):
             entry = files[name]
             path = directory / name
             if not path.is_file():
@@ -176,12 +185,27 @@ def load_index(directory: Path) -> Retriever:
         raise
     except (KeyError, TypeError, ValueError, OSError) as exc:
         raise IndexFormatError(f"{directory} has an unexpected layout: {exc!r}") from exc
+    raw_stats = manifest.get("note_stats")
+    stats = {str(p): (int(v[0]), int(v[1])) for p, v in raw_stats.items()} if raw_stats is not None else None
     return Retriever(
         sections,
         matrix,
         arrays["rows"],
         params,
         frequencies=vocabulary["frequencies"],
+        counts=partial(_load_counts, directory, matrix.vocabulary, len(arrays["rows"])),
         report=report,
-        fingerprint=manifest.get("fingerprint"),
+        note_stats=stats,
     )
+
+
+def _load_counts(directory: Path, vocabulary: dict[str, int], n_docs: int) -> TermCounts:
+    """The saved term counts (needed only to update the index), memory-mapped."""
+    import scipy.sparse as sp
+
+    shape = (n_docs, len(vocabulary))
+    parts = []
+    for name in ("tf", "titles"):
+        loaded = [np.load(directory / f"{name}_{a}.npy", allow_pickle=False) for a in ("data", "indices", "indptr")]
+        parts.append(sp.csr_matrix(tuple(loaded), shape=shape))
+    return TermCounts(vocabulary, parts[0], parts[1])

@@ -62,6 +62,80 @@ def _identity(terms: Sequence[str]) -> Sequence[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class TermCounts:
+    """Per-section term counts, the raw material of the weights (sections x terms, CSR).
+
+    Kept beside the weights so an index can be brought up to date when a few notes change without
+    re-reading the others: counts of unchanged sections are reused and the weights recomputed.
+
+    Attributes:
+        vocabulary: Term to column number.
+        tf: Field-weighted term frequency: body + title_weight * heading + trail_weight * ancestors.
+        titles: Term counts of each section's own heading.
+    """
+
+    vocabulary: dict[str, int]
+    tf: sp.csr_matrix
+    titles: sp.csr_matrix
+
+    @classmethod
+    def count(
+        cls, docs: Sequence[FieldTerms], params: WeightParams, vocabulary: dict[str, int] | None = None
+    ) -> TermCounts:
+        """Count terms per field with scikit-learn; ``vocabulary`` is extended with unseen terms."""
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        vocabulary = dict(vocabulary or {})
+        for doc in docs:
+            for field in (doc.title, doc.trail, doc.body):
+                for term in field:
+                    if term not in vocabulary:
+                        vocabulary[term] = len(vocabulary)
+        shape = (len(docs), len(vocabulary))
+        if not docs or not vocabulary:
+            empty = sp.csr_matrix(shape, dtype=np.float32)
+            return cls(vocabulary, empty, empty.copy())
+        counter = CountVectorizer(analyzer=_identity, vocabulary=vocabulary, dtype=np.float32)
+        titles = sp.csr_matrix(counter.transform([d.title for d in docs]), dtype=np.float32)
+        tf = sp.csr_matrix(counter.transform([d.body for d in docs]), dtype=np.float32)
+        if params.title_weight:
+            tf = tf + params.title_weight * titles
+        if params.trail_weight:
+            tf = tf + params.trail_weight * counter.transform([d.trail for d in docs]).astype(np.float32)
+        tf = sp.csr_matrix(tf, dtype=np.float32)
+        tf.sum_duplicates()
+        return cls(vocabulary, tf, titles)
+
+    def rows(self, keep: npt.NDArray[np.int64]) -> TermCounts:
+        """Only the sections (rows) ``keep``, in that order."""
+        return TermCounts(self.vocabulary, self.tf[keep], self.titles[keep])
+
+    def stack(self, other: TermCounts) -> TermCounts:
+        """These sections followed by ``other``'s, whose vocabulary extends this one's."""
+        import scipy.sparse as sp
+
+        width = len(other.vocabulary)
+        grown = [
+            sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width)) for m in (self.tf, self.titles)
+        ]
+        return TermCounts(
+            other.vocabulary,
+            sp.csr_matrix(sp.vstack([grown[0], other.tf]), dtype=np.float32),
+            sp.csr_matrix(sp.vstack([grown[1], other.titles]), dtype=np.float32),
+        )
+
+    def pruned(self) -> TermCounts:
+        """Without terms no section uses any more, so the vocabulary is what a full build would find."""
+        used = np.bincount(self.tf.indices, minlength=len(self.vocabulary)) > 0
+        if used.all():
+            return self
+        remap = np.cumsum(used) - 1
+        vocabulary = {t: int(remap[i]) for t, i in self.vocabulary.items() if used[i]}
+        return TermCounts(vocabulary, self.tf[:, used], self.titles[:, used])
+
+
+@dataclass(frozen=True, slots=True)
 class TermMatrix:
     """Term-major postings: for term ``t`` the sections ``indices[indptr[t]:indptr[t+1]]`` with their weights.
 
@@ -70,6 +144,8 @@ class TermMatrix:
         indptr, indices, data: The CSR arrays of the (terms x sections) weight matrix.
         idf: Inverse document frequency per term.
         n_docs: Number of sections indexed (columns).
+        heading_indptr, heading_indices, heading_data: The (terms x sections) heading-share matrix.
+        heading_boost: See ``WeightParams``.
     """
 
     vocabulary: dict[str, int]
@@ -86,40 +162,34 @@ class TermMatrix:
     @classmethod
     def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
         """Count terms per field with scikit-learn and store BM25-saturated TF-IDF weights."""
+        return cls.from_counts(TermCounts.count(docs, params), params)
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts, params: WeightParams) -> TermMatrix:
+        """The weights (see the module docstring) computed from term counts."""
         # Imported here: loading a saved index needs neither, and they take most of a cold start.
         import scipy.sparse as sp
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+        from sklearn.feature_extraction.text import TfidfTransformer
 
-        n = len(docs)
-        counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
-        if n == 0 or not any(d.title or d.trail or d.body for d in docs):
+        n = counts.tf.shape[0]
+        if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
             return cls({}, no_rows, no_ints, empty, empty, n, no_rows, no_ints, empty, params.heading_boost)
-        counter.fit([[*d.title, *d.trail, *d.body] for d in docs])
-        vocabulary = {str(t): int(i) for t, i in counter.vocabulary_.items()}
-        counts = counter.transform([d.body for d in docs]).astype(np.float32)
-        titles = sp.csr_matrix(counter.transform([d.title for d in docs]), dtype=np.float32)
-        if params.title_weight:
-            counts += params.title_weight * titles
-        if params.trail_weight:
-            counts += params.trail_weight * counter.transform([d.trail for d in docs]).astype(np.float32)
-        counts = sp.csr_matrix(counts)
-        counts.sum_duplicates()
-        idf = TfidfTransformer(smooth_idf=True).fit(counts).idf_.astype(np.float32)
-
-        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
+        weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
+        idf = TfidfTransformer(smooth_idf=True).fit(weights).idf_.astype(np.float32)
+        lengths = np.asarray(weights.sum(axis=1)).ravel().astype(np.float32)
         average = float(lengths.mean()) or 1.0
         norm = params.k1 * (1.0 - params.b + params.b * lengths / average)
-        tf = counts.data
-        row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
-        counts.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[counts.indices]).astype(np.float32)
-        term_major = sp.csr_matrix(counts.T)
+        tf = weights.data
+        row_of = np.repeat(np.arange(n), np.diff(weights.indptr))
+        weights.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[weights.indices]).astype(np.float32)
+        term_major = sp.csr_matrix(weights.T)
         term_major.sort_indices()
-        heading_major = sp.csr_matrix(_heading_shares(titles, idf).T)
+        heading_major = sp.csr_matrix(_heading_shares(counts.titles, idf).T)
         heading_major.sort_indices()
         return cls(
-            vocabulary=vocabulary,
+            vocabulary=counts.vocabulary,
             indptr=term_major.indptr.astype(np.int64),
             indices=term_major.indices.astype(np.int32),
             data=term_major.data.astype(np.float32),
@@ -165,7 +235,9 @@ def _gather(
 
 def _heading_shares(titles: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
     """Per section, each heading term's share of the heading's idf mass (rows sum to 1 or 0)."""
-    shares = titles.copy()
+    import scipy.sparse as sp
+
+    shares = sp.csr_matrix(titles, dtype=np.float32, copy=True)
     shares.data = np.ones_like(shares.data) * idf[shares.indices]
     totals = np.asarray(shares.sum(axis=1)).ravel()
     totals[totals == 0] = 1.0

@@ -26,6 +26,8 @@ def hermetic_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # python-telegram-bot 22 warns on every time period it parses unless told to use timedeltas.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 def shared_or_skip(*parts: str) -> Path:
