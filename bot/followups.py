@@ -6,8 +6,10 @@ verdict is not ``ANSWERED``) or it leans on the previous turn with a pronoun ("a
 "how is *it* different from a VM?"). It is then asked again with the context's words added, and the
 contextual answer is kept when its verdict is better; for a message with a pronoun, also when it is as good,
 since the pronoun names the previous topic. Either way the section it leads with must itself contain some of
-the context's words: context that only tipped a decline threshold is not a reason to answer. A message that
-names a new subject without a pronoun ("and containerd?") is answered on its own when it can be.
+the context's words: context that only tipped a decline threshold is not a reason to answer. Without a
+pronoun, context may settle a tie but not change its candidates: when the message alone is ambiguous, the
+contextual answer must be one of the two sections it was torn between. A message that names a new subject without
+a pronoun ("and containerd?") is answered on its own when it can be.
 """
 
 from __future__ import annotations
@@ -54,5 +56,11 @@ def prefer_contextual(text: str, own: Answer, contextual: Answer, *, context_fou
     """
     if not context_found:
         return False
+    leaning = leans_on_previous(text)
+    if own.verdict is Verdict.AMBIGUOUS and not leaning:
+        candidates = {h.section.id for h in (*([own.hit] if own.hit else []), *own.suggestions[:1])}
+        lead = leading_section(contextual)
+        if lead is None or lead.id not in candidates:
+            return False
     gain = _RANK[contextual.verdict] - _RANK[own.verdict]
-    return gain > 0 or (gain == 0 and leans_on_previous(text))
+    return gain > 0 or (gain == 0 and leaning)

@@ -233,3 +233,12 @@ def test_public_names() -> None:
     ]
     for name in bot.__all__:
         assert getattr(bot, name) is not None
+
+
+def test_without_a_pronoun_context_only_settles_a_tie_between_its_candidates() -> None:
+    tie = Answer("q", Hit(_section("A"), 1.0, 1.0), (Hit(_section("B"), 0.95, 1.0), Hit(_section("C"), 0.5, 1.0)),
+                 Verdict.AMBIGUOUS)
+    b, c = _answer(Verdict.ANSWERED, "B"), _answer(Verdict.ANSWERED, "C")
+    assert prefer_contextual("how are jobs scheduled?", tie, b, context_found=True)
+    assert not prefer_contextual("how are jobs scheduled?", tie, c, context_found=True)
+    assert prefer_contextual("how are they scheduled?", tie, c, context_found=True)
