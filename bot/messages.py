@@ -19,12 +19,17 @@ def escape(text: str) -> str:
 
 
 def choice_list(suggestions: Sequence[Suggestion]) -> str:
-    """A numbered list of sections: ``1. **Title** · Outer › Inner``."""
-    lines = []
-    for s in suggestions:
-        where = f" · {escape(' › '.join(s.trail))}" if s.trail else ""
-        lines.append(f"{s.number}. **{escape(s.title)}**{where}")
-    return "\n".join(lines)
+    """A numbered list of sections: ``1. **Title** · Outer › Inner``.
+
+    When two entries would read the same (notes often repeat a heading in several files), every entry also
+    names its file: ``1. **Title** · Outer › Inner (`guide/intro.md`)``.
+    """
+    labels = [f"**{escape(s.title)}**" + (f" · {escape(' › '.join(s.trail))}" if s.trail else "") for s in suggestions]
+    with_paths = len(set(labels)) < len(labels)
+    return "\n".join(
+        f"{s.number}. {label}" + (f" (`{s.source.path}`)" if with_paths else "")
+        for s, label in zip(suggestions, labels, strict=True)
+    )
 
 
 def help_text() -> str:

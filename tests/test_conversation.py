@@ -423,3 +423,12 @@ def test_bad_arguments_are_rejected_with_exact_messages(conversation: Conversati
         ConversationParams(passage_chars=50)
     with pytest.raises(ValueError, match="topics_per_page must be an integer of at least 1, got True"):
         ConversationParams(topics_per_page=True)
+
+
+def test_choices_that_would_read_the_same_name_their_files(tmp_path: Path) -> None:
+    for name in ("one.md", "two.md"):
+        (tmp_path / name).write_text("# Setup\n\nInstall the tools first.\n", encoding="utf-8")
+    (reply,), _ = talk(Conversation(Retriever.from_directory(tmp_path)), "setup")
+    assert reply.body == (
+        "Several topics have that title. Which one?\n\n1. **Setup** (`one.md`)\n2. **Setup** (`two.md`)"
+    )
