@@ -394,7 +394,8 @@ class Retriever:
         The best section is returned when the notes know at least ``params.min_known`` of the question's
         idf-weighted words and the best section holds at least ``params.min_coverage`` of them; otherwise
         the answer has no hit (``Verdict.NOT_COVERED``, or ``EMPTY`` when the question has no searchable
-        words) and the closest sections are offered as suggestions. When the runner-up is nearly as good
+        words); the closest sections are offered as suggestions when the notes know the question's words
+        but no section holds enough of them (none when the question is mostly words the notes never use). When the runner-up is nearly as good
         (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
         """
         if not isinstance(question, str):
@@ -406,7 +407,9 @@ class Retriever:
             return Answer(question, None, (), Verdict.EMPTY)
         hits = self._hits(query, suggestions + 1)
         known = query.known_mass / query.total_mass
-        if not hits or known < self._params.min_known or hits[0].coverage < self._params.min_coverage:
+        if not hits or known < self._params.min_known:
+            return Answer(question, None, (), Verdict.NOT_COVERED)  # mostly words the notes never use
+        if hits[0].coverage < self._params.min_coverage:
             return Answer(question, None, tuple(hits[:suggestions]), Verdict.NOT_COVERED)
         best, rest = hits[0], tuple(hits[1 : suggestions + 1])
         tied = bool(rest) and rest[0].score >= self._params.tie_ratio * best.score

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_indptr", "heading_indices", "heading_data")
 _COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
 _JSONS = ("sections", "vocabulary", "report")
