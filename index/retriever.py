@@ -395,8 +395,8 @@ class Retriever:
         idf-weighted words and the best section holds at least ``params.min_coverage`` of them; otherwise
         the answer has no hit (``Verdict.NOT_COVERED``, or ``EMPTY`` when the question has no searchable
         words); the closest sections are offered as suggestions when the notes know the question's words
-        but no section holds enough of them (none when the question is mostly words the notes never use). When the runner-up is nearly as good
-        (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
+        but no section holds enough of them (none when the question is mostly words the notes never use).
+        When the runner-up is nearly as good (``params.tie_ratio``), the verdict is ``AMBIGUOUS``.
         """
         if not isinstance(question, str):
             raise TypeError(f"question must be a str, got {type(question).__name__}")
