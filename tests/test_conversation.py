@@ -223,13 +223,25 @@ def test_a_tie_is_not_answered_and_offers_the_choices(conversation: Conversation
 def test_a_weak_match_says_so_and_offers_the_nearest(conversation: Conversation) -> None:
     # Every word is in the notes, but each in a different section: no section holds enough of them.
     (reply,), state = talk(conversation, "tomatoes roses compost knives")
-    assert reply.kind is ReplyKind.UNSURE
-    assert reply.body.startswith(
-        "I couldn't find a good match for that in the notes. The nearest sections are:\n\n1. **"
+    offered = {s.section_id: s for s in reply.suggestions}
+    assert set(offered) == {"garden.md#tomatoes", "garden.md#roses", "garden.md#compost"}
+    assert dataclasses.replace(offered["garden.md#tomatoes"], number=1) == TOMATOES
+    assert reply == Reply(
+        ReplyKind.UNSURE,
+        "I couldn't find a good match for that in the notes. The nearest sections are:\n\n"
+        + "\n".join(f"{s.number}. **{s.title}** · Garden" for s in reply.suggestions)
+        + "\n\nPick a number, ask again in other words, or browse the topics with /topics.",
+        suggestions=reply.suggestions,
+        actions=(TOPICS,),
     )
-    assert reply.body.endswith("Pick a number, ask again in other words, or browse the topics with /topics.")
-    assert "garden.md#tomatoes" in {s.section_id for s in reply.suggestions} and reply.actions == (TOPICS,)
-    assert "garden.md#tomatoes" in state.choices
+    assert [s.number for s in reply.suggestions] == [1, 2, 3]
+    assert state == State(choices=tuple(s.section_id for s in reply.suggestions))
+
+
+def test_an_off_topic_question_is_declined(conversation: Conversation) -> None:
+    (reply,), _ = talk(conversation, "best pizza in naples")
+    assert reply.kind in (ReplyKind.NOT_COVERED, ReplyKind.UNSURE)
+    assert not reply.answered and reply.actions == (TOPICS,)
 
 
 def test_an_unknown_subject_is_declined_with_the_topic_list(conversation: Conversation) -> None:
