@@ -1,0 +1,399 @@
+"""Markdown from the notes and the conversation core, turned into Telegram HTML and cut into messages.
+
+Telegram's HTML parse mode knows a handful of tags (``b i u s code pre a blockquote``...) and rejects
+anything else, so every piece of text, the notes' and the user's, is escaped (``& < >``) and only tags made
+here are emitted:
+
+- headings become bold lines; ``**bold**``/``__bold__`` ``<b>``, ``*italic*``/``_italic_`` ``<i>``,
+  ``~~struck~~`` ``<s>``, `` `code` `` ``<code>``, fenced and indented code blocks
+  ``<pre><code class="language-x">``, tables ``<pre>`` (they need a fixed-width font), quotes
+  ``<blockquote>``, http(s) links ``<a href>``; list bullets become "•";
+- HTML that notes embed is not passed through: ``<br>`` becomes a line break, an image its alt text, other
+  tags are dropped and anything that merely looks like a tag (``docker run <image>``) is shown as written;
+  entities (``&amp;``) are decoded first and escaped again, backslash escapes (``\\*``) give the character.
+
+Emphasis is only emitted when its inside is balanced, so the output always nests properly.
+
+A message holds at most 4096 characters of *visible* text (Telegram counts UTF-16 units after the tags are
+removed). ``split_blocks`` packs rendered blocks into messages at paragraph boundaries; a paragraph that alone
+is too long is cut at line boundaries, a line at spaces, and a code block into several complete code
+blocks, so no message ends inside a tag or a code block.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from bot.replies import Reply, ReplyKind
+
+MAX_MESSAGE_CHARS = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
+PARAGRAPH = "\n\n"
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+(?:\[( |x|X)\][ \t]+)?")
+_LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?")
+_TABLE_LINE = re.compile(r"^ {0,3}\|")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,32}")
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?((?:[^()\s<>]|\([^)\s]*\))*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^<>]*?(?:\balt\s*=\s*([\"'])(.*?)\1)?[^<>]*>", re.IGNORECASE | re.DOTALL)
+_HTML_ELEMENTS = (
+    "a|abbr|article|aside|b|big|blockquote|center|code|dd|del|details|div|dl|dt|em|figcaption|figure|font|"
+    "footer|h[1-6]|header|hr|i|iframe|ins|kbd|li|mark|nav|ol|p|picture|pre|s|samp|section|small|source|span|"
+    "strike|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var|video"
+)
+_HTML_TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})\b(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_EMPHASIS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), "b"),
+    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), "b"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), "s"),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), "i"),
+    (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), "i"),
+)
+_TAG_IN_OUTPUT = re.compile(r"<(/?)([a-z]+)[^>]*>")
+
+
+# Measuring ----------------------------------------------------------------------------------------------
+
+
+def visible_text(markup: str) -> str:
+    """The text Telegram shows for HTML made here: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", markup))
+
+
+def telegram_length(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts it (a character outside the BMP counts 2)."""
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def _balanced(markup: str) -> bool:
+    stack: list[str] = []
+    for closing, name in _TAG_IN_OUTPUT.findall(markup):
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+# Inline Markdown -----------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """``text`` safe between Telegram HTML tags: ``&``, ``<`` and ``>`` escaped."""
+    return _escape_text(text)
+
+
+def _attribute(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _safe_url(url: str) -> str | None:
+    url = html.unescape(url.strip())
+    if re.match(r"(?i)https?://[^\s]+$", url):
+        return url
+    return None
+
+
+def inline(markdown: str) -> str:
+    """One line (or paragraph) of Markdown as Telegram HTML."""
+    markdown = markdown.replace("\ue000", "").replace("\ue001", "")
+    saved: list[str] = []
+
+    def keep(markup: str) -> str:
+        saved.append(markup)
+        return f"\ue000{len(saved) - 1}\ue001"
+
+    def code(match: re.Match[str]) -> str:
+        content = match.group(2)
+        if content.startswith(" ") and content.endswith(" ") and content.strip():
+            content = content[1:-1]
+        return keep(f"<code>{_escape_text(content)}</code>")
+
+    def link(match: re.Match[str]) -> str:
+        label = inline(match.group(1))
+        url = _safe_url(match.group(2))
+        if url is None or not visible_text(label).strip():
+            return keep(label)
+        return keep(f'<a href="{_attribute(url)}">{label}</a>')
+
+    def autolink(match: re.Match[str]) -> str:
+        url = match.group(1)
+        return keep(f'<a href="{_attribute(url)}">{escape(url)}</a>')
+
+    text = _CODE_SPAN.sub(code, markdown)
+    text = _ESCAPE.sub(lambda m: keep(escape(m.group(1))), text)
+    text = _COMMENT.sub("", text)
+    text = _IMAGE.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(link, text)
+    text = _AUTOLINK.sub(autolink, text)
+    text = _BREAK.sub("\n", text)
+    text = _IMG_TAG.sub(lambda m: m.group(2) or "", text)
+    text = _HTML_TAG.sub("", text)
+    text = "".join(
+        piece if index % 2 else _escape_text(html.unescape(piece))
+        for index, piece in enumerate(re.split(r"(\ue000\d+\ue001)", text))
+    )
+    for pattern, tag in _EMPHASIS:
+        text = pattern.sub(partial(_wrap, tag=tag, saved=saved), text)
+    return _PLACEHOLDER.sub(lambda m: saved[int(m.group(1))], text)
+
+
+def _escape_text(text: str) -> str:
+    """Escape text between tags: ``&``, ``<``, ``>`` (quotes need no escaping there)."""
+    return html.escape(text.replace("\ue000", "").replace("\ue001", ""), quote=False)
+
+
+def _wrap(match: re.Match[str], *, tag: str, saved: Sequence[str]) -> str:
+    inner = match.group(1)
+    expanded = _PLACEHOLDER.sub(lambda m: saved[int(m.group(1))], inner)
+    if not _balanced(inner) or not _balanced(expanded):
+        return match.group(0)
+    return f"<{tag}>{inner}</{tag}>"
+
+
+# Blocks --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A piece of a message that is never cut: balanced HTML, its visible length, and how it joins the
+    block before it (a blank line between paragraphs, a newline between the lines of a long paragraph)."""
+
+    html: str
+    length: int
+    joiner: str = PARAGRAPH
+
+
+def _block(markup: str, joiner: str = PARAGRAPH) -> Block:
+    return Block(markup, telegram_length(visible_text(markup)), joiner)
+
+
+def _code_blocks(lines: Sequence[str], language: str, limit: int) -> list[Block]:
+    """A code block, cut into complete code blocks of at most ``limit`` visible characters."""
+    attribute = f' class="language-{language}"' if language else ""
+
+    def wrap(chunk: Sequence[str]) -> str:
+        return f"<pre><code{attribute}>{_escape_text(chr(10).join(chunk))}</code></pre>"
+
+    pieces: list[str] = []
+    for line in lines or [""]:
+        while telegram_length(line) > limit:
+            cut = _cut_point(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    for piece in pieces:
+        grown = size + (1 if chunk else 0) + telegram_length(piece)
+        if chunk and grown > limit:
+            blocks.append(_block(wrap(chunk), PARAGRAPH if not blocks else "\n"))
+            chunk, grown = [], telegram_length(piece)
+        chunk.append(piece)
+        size = grown
+    blocks.append(_block(wrap(chunk), PARAGRAPH if not blocks else "\n"))
+    return blocks
+
+
+def _cut_point(text: str, limit: int, *, markdown: bool = False) -> int:
+    """Where to cut ``text`` so the first piece has at most ``limit`` UTF-16 units: at a space if possible
+    (for Markdown, a space outside code spans and links, so that both pieces render as the whole did)."""
+    end = 0
+    units = 0
+    for index, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            break
+        end = index + 1
+    inside: list[range] = []
+    if markdown:
+        patterns = (_CODE_SPAN, _LINK, *(pattern for pattern, _ in _EMPHASIS))
+        inside = [range(m.start() + 1, m.end()) for pattern in patterns for m in pattern.finditer(text)]
+    space = end
+    while (space := text.rfind(" ", 0, space)) > end // 2:
+        if not any(space in span for span in inside):
+            return space + 1
+    return max(end, 1)
+
+
+def _text_blocks(lines: Sequence[str], render: Callable[[str], str], limit: int) -> list[Block]:
+    """A paragraph as one block, or, when it is too long, one block per line (a line cut at spaces)."""
+    whole = _block(render("\n".join(lines)))
+    if whole.length <= limit:
+        return [whole]
+    blocks: list[Block] = []
+    for number, line in enumerate(lines):
+        joiner = PARAGRAPH if number == 0 else "\n"
+        piece = _block(render(line), joiner)
+        while piece.length > limit:  # one very long line: cut the source text at a space
+            cut = _cut_point(line, limit, markdown=True)
+            blocks.append(_block(render(line[:cut]), joiner))
+            line, joiner = line[cut:], ""
+            piece = _block(render(line), joiner)
+        blocks.append(piece)
+    return blocks
+
+
+def _list_line(line: str) -> str:
+    match = _BULLET.match(line)
+    if match is None:
+        return inline(line)
+    box = {" ": "☐ ", "x": "☑ ", "X": "☑ "}.get(match.group(2) or "", "")
+    return f"{match.group(1)}• {box}{inline(line[match.end():])}"
+
+
+def _paragraph(text: str) -> str:
+    return "\n".join(_list_line(line) for line in text.split("\n"))
+
+
+def _quote(text: str) -> str:
+    return f"<blockquote>{_paragraph(text)}</blockquote>"
+
+
+def _table(text: str) -> str:
+    return f"<pre>{_escape_text(text)}</pre>"
+
+
+def _groups(markdown: str) -> Iterable[tuple[str, list[str], str]]:
+    """(kind, lines, language) for each block of the Markdown: code, heading, table, quote or text."""
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    i = 0
+    previous = ""
+    while i < len(lines):
+        line = lines[i]
+        fence = _FENCE.match(line)
+        if fence:
+            indent, marker, language = len(fence.group(1)), fence.group(2), fence.group(3)
+            body: list[str] = []
+            i += 1
+            while i < len(lines):
+                closing = lines[i].strip()
+                if closing.startswith(marker) and not closing.strip(marker[0]):
+                    i += 1
+                    break
+                body.append(lines[i][indent:] if lines[i][:indent].isspace() else lines[i].lstrip())
+                i += 1
+            previous = "code"
+            yield "code", body, language if _LANGUAGE.fullmatch(language) else ""
+            continue
+        if not line.strip() or _RULE.match(line):
+            i += 1
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            i += 1
+            previous = "heading"
+            if heading.group(1):
+                yield "heading", [heading.group(1)], ""
+            continue
+        kind = "text"
+        if _TABLE_LINE.match(line):
+            kind = "table"
+        elif _QUOTE.match(line):
+            kind = "quote"
+        elif _INDENTED.match(line) and previous != "list" and not _LIST_START.match(line):
+            kind = "indented"
+        group: list[str] = []
+        while i < len(lines) and lines[i].strip() and not _FENCE.match(lines[i]) and not _HEADING.match(lines[i]):
+            current = lines[i]
+            if kind == "table" and not _TABLE_LINE.match(current):
+                break
+            if kind == "quote" and not _QUOTE.match(current):
+                break
+            if kind == "indented" and not _INDENTED.match(current):
+                break
+            if kind == "text" and (_TABLE_LINE.match(current) or _QUOTE.match(current)) and group:
+                break
+            group.append(current)
+            i += 1
+        if kind == "indented":
+            yield "code", [g[4:] if g.startswith("    ") else g[1:] for g in group], ""
+            previous = "code"
+            continue
+        previous = "list" if kind == "text" and _LIST_START.match(group[0]) else kind
+        yield kind, group, ""
+
+
+def markdown_blocks(markdown: str, *, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
+    """The Markdown as rendered blocks, each at most ``limit`` visible characters."""
+    blocks: list[Block] = []
+    for kind, lines, language in _groups(markdown):
+        if kind == "code":
+            blocks += _code_blocks(lines, language, limit)
+        elif kind == "heading":
+            blocks += _text_blocks(lines, lambda text: f"<b>{inline(text)}</b>", limit)
+        elif kind == "table":
+            blocks += _text_blocks(lines, _table, limit)
+        elif kind == "quote":
+            stripped = [_QUOTE.sub("", line, count=1) for line in lines]
+            blocks += _text_blocks(stripped, _quote, limit)
+        else:
+            blocks += _text_blocks(lines, _paragraph, limit)
+    return [b for b in blocks if visible_text(b.html).strip()]
+
+
+def split_blocks(blocks: Sequence[Block], *, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Pack blocks into as few messages as fit ``limit`` visible characters each, in order."""
+    messages: list[str] = []
+    current = ""
+    size = 0
+    for block in blocks:
+        if current and size + telegram_length(block.joiner) + block.length <= limit:
+            current += block.joiner + block.html
+            size += telegram_length(block.joiner) + block.length
+            continue
+        if current:
+            messages.append(current)
+        current, size = block.html, block.length
+    if current:
+        messages.append(current)
+    return messages
+
+
+def markdown_to_messages(markdown: str, *, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Markdown as one or more Telegram HTML messages of at most ``limit`` visible characters each."""
+    return split_blocks(markdown_blocks(markdown, limit=limit), limit=limit)
+
+
+# Replies -------------------------------------------------------------------------------------------------
+
+
+def reply_blocks(reply: Reply, *, lead: str | None = None, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
+    """A reply of the conversation core as blocks: ``lead`` (plain text, such as a greeting), heading,
+    follow-up note, body, source."""
+    blocks: list[Block] = []
+    if lead:
+        blocks += _text_blocks([lead], escape, limit)
+    if reply.title is not None and reply.kind is not ReplyKind.SOURCE:
+        trail = f"<i>{escape(' › '.join(reply.trail))}</i>\n" if reply.trail else ""
+        blocks += _text_blocks([reply.title], lambda title: f"{trail}<b>{escape(title)}</b>", limit)
+    if reply.context is not None:
+        blocks.append(_block(f"<i>(read as a follow-up to: {escape(reply.context)})</i>"))
+    blocks += markdown_blocks(reply.body, limit=limit)
+    if reply.source is not None and reply.kind is not ReplyKind.SOURCE:
+        blocks.append(_block(f"<i>Source:</i> <code>{escape(str(reply.source))}</code>"))
+    if not any(b.length for b in blocks):
+        blocks = [_block(escape(reply.body.strip() or "…"))]
+    return blocks
+
+
+def reply_messages(reply: Reply, *, lead: str | None = None, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """A reply as Telegram HTML messages, each within Telegram's length limit."""
+    return split_blocks(reply_blocks(reply, lead=lead, limit=limit), limit=limit)
