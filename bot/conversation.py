@@ -146,7 +146,13 @@ class Conversation:
         context: str | None = None
         if state.context and may_follow_up(question, answer, max_words=self._params.follow_up_words):
             contextual = self._retriever.answer(f"{question} {state.context}", suggestions=wanted)
-            if prefer_contextual(question, answer, contextual, context_found=self._mentions(contextual, state.context)):
+            if prefer_contextual(
+                question,
+                answer,
+                contextual,
+                context_found=self._mentions(contextual, state.context),
+                names_own_heading=self._names_heading(question, answer),
+            ):
                 if (contextual.verdict, _section_of(contextual)) != (answer.verdict, _section_of(answer)):
                     context = state.context  # say so only when the context changed the answer
                 answer = contextual
@@ -159,6 +165,14 @@ class Conversation:
             return False
         text = " ".join((*section.trail, section.title, section.text))
         return self._retriever.score_text(context, [text])[0] > 0
+
+    def _names_heading(self, question: str, answer: Answer) -> bool:
+        """Whether every word of the heading of ``answer``'s hit is in ``question`` (spelling corrected)."""
+        if answer.hit is None:
+            return False
+        title = answer.hit.section.title
+        named, whole = self._retriever.score_text(question, [title])[0], self._retriever.score_text(title, [title])[0]
+        return whole > 0 and named >= whole * (1 - 1e-6)
 
     def _reply_to(self, answer: Answer, state: State, context: str | None) -> tuple[Reply, State]:
         asked = answer.question

@@ -1,15 +1,21 @@
 """Reading a short message in the light of the previous turn.
 
-A message is taken as a follow-up when the conversation has something to lean on (``State.context``), the
-message is short (at most ``max_words`` words), and either it matches weakly on its own (the retriever's
-verdict is not ``ANSWERED``) or it leans on the previous turn with a pronoun ("and *its* advantages?",
-"how is *it* different from a VM?"). It is then asked again with the context's words added, and the
-contextual answer is kept when its verdict is better; for a message with a pronoun, also when it is as good,
-since the pronoun names the previous topic. Either way the section it leads with must itself contain some of
-the context's words: context that only tipped a decline threshold is not a reason to answer. Without a
-pronoun, context may settle a tie but not change its candidates: when the message alone is ambiguous, the
-contextual answer must be one of the two sections it was torn between. A message that names a new subject without
-a pronoun ("and containerd?") is answered on its own when it can be.
+The conversation keeps some context (``State.context``: the last answer's title, or the last question when
+the reply was unsure). A message may be a follow-up when it is short (at most ``max_words`` words) and either
+matches weakly on its own (the retriever's verdict is not ``ANSWERED``) or refers back with a pronoun
+("and *its* advantages?", "how is *it* different from a VM?"). It is then asked again with the context's
+words added, and the contextual answer is kept when
+
+1. its verdict is better than the message's own, or, for a message with a pronoun, as good (the pronoun names
+   the previous topic); and
+2. the section it leads with contains some of the context's words (context that only tipped a decline
+   threshold is no reason to answer); and
+3. without a pronoun, when the message alone was a tie, it is one of the two tied sections (context may
+   settle a tie, not replace its candidates); and
+4. the message does not already name the heading of its own confident answer: in "what is the docker engine
+   and its architecture?" the pronoun points inside the sentence, at the "Docker Engine architecture" it names.
+
+A message that names a new subject without a pronoun ("and containerd?") is answered on its own when it can be.
 """
 
 from __future__ import annotations
@@ -19,9 +25,7 @@ import re
 from index import Answer, Section, Verdict
 
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-REFERRING_WORDS = frozenset(
-    "it its it's itself they them their theirs this that these those".split()
-)
+REFERRING_WORDS = frozenset("it its it's itself they them their theirs this that these those".split())
 _RANK = {Verdict.EMPTY: 0, Verdict.NOT_COVERED: 1, Verdict.AMBIGUOUS: 2, Verdict.ANSWERED: 3}
 
 
@@ -49,18 +53,22 @@ def leading_section(answer: Answer) -> Section | None:
     return answer.suggestions[0].section if answer.suggestions else None
 
 
-def prefer_contextual(text: str, own: Answer, contextual: Answer, *, context_found: bool) -> bool:
-    """Whether the answer asked with context beats the message's own answer.
+def prefer_contextual(
+    text: str, own: Answer, contextual: Answer, *, context_found: bool, names_own_heading: bool
+) -> bool:
+    """Whether the answer asked with context beats the message's own answer (rules 1-4 of the module docstring).
 
-    ``context_found`` says whether the contextual answer's leading section contains any of the context's words.
+    Args:
+        context_found: The contextual answer's leading section contains some of the context's words.
+        names_own_heading: Every word of the heading of the message's own best section is in the message.
     """
-    if not context_found:
-        return False
     leaning = leans_on_previous(text)
+    if not context_found or (own.verdict is Verdict.ANSWERED and names_own_heading):
+        return False
     if own.verdict is Verdict.AMBIGUOUS and not leaning:
-        candidates = {h.section.id for h in (*([own.hit] if own.hit else []), *own.suggestions[:1])}
+        tied = {h.section.id for h in (*([own.hit] if own.hit else []), *own.suggestions[:1])}
         lead = leading_section(contextual)
-        if lead is None or lead.id not in candidates:
+        if lead is None or lead.id not in tied:
             return False
     gain = _RANK[contextual.verdict] - _RANK[own.verdict]
     return gain > 0 or (gain == 0 and leaning)

@@ -152,6 +152,13 @@ def test_a_question_then_a_follow_up_that_leans_on_it(conversation: Conversation
     assert state == State("kitchen.md#sourdough", (0, 1), "Sourdough", ())
 
 
+def test_a_pronoun_leans_on_the_last_topic_unless_the_message_names_its_own(conversation: Conversation) -> None:
+    # Alone, both questions are about Bread (the only section with "salt" and "baked").
+    (_, baked, named), _ = talk(conversation, "what is sourdough?", "is it baked with salt?", "bread and its salt?")
+    assert (baked.kind, baked.title, baked.context) == (ReplyKind.ANSWER, "Sourdough", "Sourdough")
+    assert (named.kind, named.title, named.context) == (ReplyKind.ANSWER, "Bread", None)
+
+
 def test_a_follow_up_that_names_a_new_subject_is_answered_on_its_own(conversation: Conversation) -> None:
     (_, roses), _ = talk(conversation, "what is sourdough?", "and roses?")
     assert (roses.kind, roses.title, roses.context) == (ReplyKind.ANSWER, "Roses", None)

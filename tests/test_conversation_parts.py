@@ -154,11 +154,18 @@ def test_who_may_follow_up() -> None:
 def test_when_the_contextual_answer_wins() -> None:
     answered_a, answered_b = _answer(Verdict.ANSWERED, "A"), _answer(Verdict.ANSWERED, "B")
     unsure, empty = _answer(Verdict.AMBIGUOUS, "A"), _answer(Verdict.EMPTY, None)
-    assert prefer_contextual("why?", empty, answered_a, context_found=True)  # better verdict
-    assert not prefer_contextual("why?", empty, answered_a, context_found=False)  # context not in it
-    assert prefer_contextual("and its size?", answered_a, answered_b, context_found=True)  # pronoun, as good
-    assert not prefer_contextual("and the size?", answered_a, answered_b, context_found=True)
-    assert not prefer_contextual("and its size?", answered_a, unsure, context_found=True)  # worse verdict
+
+    def wins(text: str, own: Answer, contextual: Answer, *, found: bool = True, named: bool = False) -> bool:
+        return prefer_contextual(text, own, contextual, context_found=found, names_own_heading=named)
+
+    assert wins("why?", empty, answered_a)  # a better verdict
+    assert not wins("why?", empty, answered_a, found=False)  # the context is not in the section
+    assert wins("and its size?", answered_a, answered_b)  # a pronoun, and as good
+    assert not wins("and the size?", answered_a, answered_b)  # as good, but no pronoun
+    assert not wins("and its size?", answered_a, unsure)  # a worse verdict
+    # "What is A and its size?" names A's heading: the pronoun points inside the sentence.
+    assert not wins("A and its size?", answered_a, answered_b, named=True)
+    assert wins("why?", empty, answered_a, named=True)  # only a confident own answer counts
 
 
 # Topic pages ---------------------------------------------------------------------------------------------
@@ -239,6 +246,6 @@ def test_without_a_pronoun_context_only_settles_a_tie_between_its_candidates() -
     tie = Answer("q", Hit(_section("A"), 1.0, 1.0), (Hit(_section("B"), 0.95, 1.0), Hit(_section("C"), 0.5, 1.0)),
                  Verdict.AMBIGUOUS)
     b, c = _answer(Verdict.ANSWERED, "B"), _answer(Verdict.ANSWERED, "C")
-    assert prefer_contextual("how are jobs scheduled?", tie, b, context_found=True)
-    assert not prefer_contextual("how are jobs scheduled?", tie, c, context_found=True)
-    assert prefer_contextual("how are they scheduled?", tie, c, context_found=True)
+    assert prefer_contextual("how are jobs scheduled?", tie, b, context_found=True, names_own_heading=False)
+    assert not prefer_contextual("how are jobs scheduled?", tie, c, context_found=True, names_own_heading=False)
+    assert prefer_contextual("how are they scheduled?", tie, c, context_found=True, names_own_heading=False)
