@@ -156,34 +156,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already explained by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    started = time.perf_counter()
     with _warnings_on_stderr():
         try:
-            retriever = _load(args.notes, args.cache_dir or default_cache_dir(args.notes))
-        except (NotesQAError, OSError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        conversation = Conversation(retriever)
-        renderer = _renderer(json_lines=args.json)
-        try:
-            if args.ask is not None:
-                reply, _ = conversation.respond(args.ask, State())
-                renderer.show(args.ask, reply)
-                return exit_code(reply)
-            if sys.stdin.isatty() and sys.stdout.isatty():
-                topics = sum(s.searchable for s in retriever.sections)
-                files = len({s.path for s in retriever.sections})
-                elapsed = time.perf_counter() - started
-                banner = (f"notes-qa: {topics} topics from {files} files in {args.notes} "
-                          f"(ready in {elapsed:.2f}s). Ask a question; /help for help, Ctrl-D to quit.")
-                return _interactive(conversation, renderer, banner)
-            return _scripted(conversation, renderer)
+            return _run(args)
         except BrokenPipeError:  # the reader went away (``| head``): stop quietly
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return EXIT_OK
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C while loading or answering a pipe
             return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        retriever = _load(args.notes, args.cache_dir or default_cache_dir(args.notes))
+    except (NotesQAError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    conversation = Conversation(retriever)
+    renderer = _renderer(json_lines=args.json)
+    if args.ask is not None:
+        reply, _ = conversation.respond(args.ask, State())
+        renderer.show(args.ask, reply)
+        return exit_code(reply)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _scripted(conversation, renderer)
+    topics = sum(s.searchable for s in retriever.sections)
+    files = len({s.path for s in retriever.sections})
+    banner = (
+        f"notes-qa: {topics} topics from {files} file{'s' if files != 1 else ''} in {args.notes}, loaded in "
+        f"{time.perf_counter() - started:.2f}s. Ask a question; /help for help, Ctrl-D to quit."
+    )
+    return _interactive(conversation, renderer, banner)
 
 
 if __name__ == "__main__":

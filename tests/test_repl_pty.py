@@ -49,7 +49,7 @@ def _spawn(tmp_path: Path, *, no_color: bool) -> pexpect.spawn:
 def test_an_interactive_session(tmp_path: Path, no_color: bool) -> None:
     child = _spawn(tmp_path, no_color=no_color)
     try:
-        child.expect_exact("topics from 1 files in")  # the banner
+        child.expect_exact("notes-qa: 6 topics from 1 file in")  # the banner, on stderr
         child.expect_exact("Ctrl-D to quit")
         child.expect_exact("notes>")
 
