@@ -95,7 +95,8 @@ class Reply:
         trail: The headings above ``title``, outermost first.
         source: Where the answering section starts in the notes.
         section_id: The answering section's id.
-        score: The retriever's score for the answering section (comparable only within one question).
+        score: The retriever's score for the answering section (comparable only within one question); None
+            when the section was picked (a number, a button, its exact title) rather than searched.
         context: When a short follow-up was read in the light of the previous turn, the words it was read
             with (for example ``"What is Docker?"``); else None.
         suggestions: Numbered sections to choose from, in the order listed in ``body``.

@@ -370,3 +370,23 @@ def test_no_color_means_no_colour(notes: Path, tmp_path: Path, monkeypatch: pyte
 def test_a_pipe_gets_no_escape_codes(run: Run, notes: Path) -> None:
     _, out, _ = run("--notes", str(notes), stdin="help me use the shell\n/topics\n")
     assert "\x1b" not in out
+
+
+def test_completion_of_commands_and_titles() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from bot.prompt import NotesCompleter
+
+    completer = NotesCompleter(["/help", "/topics", "/more"], ["Kernel", "Systemd timers", "Shell", "Kernel space"])
+
+    def complete(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent(completion_requested=True))]
+
+    assert complete("/t") == ["/topics"]
+    assert complete("/topics") == []  # nothing to add
+    assert complete("ker") == ["Kernel", "Kernel space"]
+    assert complete("  SYST") == ["Systemd timers"]
+    assert complete("ell") == ["Shell"]  # inside a title, from three letters on
+    assert complete("el") == []
+    assert complete("") == []
