@@ -1,0 +1,144 @@
+"""Wiring: the python-telegram-bot ``Application`` for the notes bot, and running it.
+
+``build_application`` takes ready parts (the settings, a ``Conversation`` over an already built retriever,
+an open ``StateStore``) and returns an Application that has not touched the network yet. ``serve`` runs
+it with long polling, or as a webhook server when ``TELEGRAM_WEBHOOK_URL`` is set, until SIGINT (Ctrl-C),
+SIGTERM or an ``asyncio.Event`` (the tests' way) stops it; PTB then finishes the updates it has taken,
+confirms the update offset to Telegram and closes its connections. ``serve`` drives the Application's
+life cycle itself rather than through ``run_polling``, so that a failure to start (a rejected token, an
+unreachable server) reaches the caller as an exception instead of a logged traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import Conversation
+from bot.telegram.access import AllowList, RateLimiter
+from bot.telegram.flood import FloodControl
+from bot.telegram.handlers import BotOptions, Handlers
+from bot.telegram.settings import Settings
+from bot.telegram.state_store import StateStore
+
+log = logging.getLogger(__name__)
+
+#: The update kinds the bot asks Telegram for; others are never delivered.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+#: Updates handled at once (each chat still one at a time, see ``Handlers``).
+CONCURRENT_UPDATES = 16
+POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait for news
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    conversation: Conversation,
+    store: StateStore,
+    *,
+    options: BotOptions | None = None,
+    flood: FloodControl | None = None,
+) -> AnyApplication:
+    """An Application with the notes bot's handlers; nothing is sent until it is initialised."""
+    handlers = Handlers(
+        conversation,
+        store,
+        allow=AllowList.of(settings.telegram_allowed_users),
+        limiter=RateLimiter(settings.telegram_rate_limit_per_minute),
+        options=options,
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_base_url)
+        .rate_limiter(flood or FloodControl())
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(handlers.post_init)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, handlers.on_message))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, handlers.on_edited))
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(InlineQueryHandler(handlers.on_inline))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+async def serve(
+    application: AnyApplication,
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    stop_signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM),
+    started: Callable[[], None] | None = None,
+    poll_timeout: float = POLL_TIMEOUT,
+) -> None:
+    """Run ``application`` until ``stop`` is set or a stop signal arrives, then stop it gracefully.
+
+    Long polling, or a webhook server when ``TELEGRAM_WEBHOOK_URL`` is set. ``started`` is called once
+    updates are being received. On the way out, PTB finishes the updates it has taken, tells Telegram
+    which ones were handled (the getUpdates offset) and closes its connections.
+
+    Raises what starting raises, before any update is taken: ``telegram.error.InvalidToken`` for a
+    rejected token, ``NetworkError`` when the Bot API cannot be reached, ``RuntimeError`` when webhook
+    support (tornado) is missing.
+    """
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, stop.set)
+    updater = application.updater
+    if updater is None:
+        raise ValueError("the application has no updater; build it with build_application")
+    try:
+        async with application:  # initialize (getMe: the token is checked here) ... shutdown
+            if application.post_init is not None:
+                await application.post_init(application)
+            if settings.telegram_webhook_url:
+                await updater.start_webhook(
+                    listen=settings.telegram_webhook_listen,
+                    port=settings.telegram_webhook_port,
+                    url_path=settings.webhook_path,
+                    webhook_url=settings.telegram_webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                log.info(
+                    "receiving updates by webhook on %s:%d/%s",
+                    settings.telegram_webhook_listen, settings.telegram_webhook_port, settings.webhook_path,
+                )
+            else:
+                await updater.start_polling(
+                    poll_interval=0.0, timeout=dtm.timedelta(seconds=poll_timeout), allowed_updates=ALLOWED_UPDATES
+                )
+                log.info("polling %s for updates", settings.telegram_base_url)
+            await application.start()
+            if started is not None:
+                started()
+            await stop.wait()
+            log.info("stopping: answering the questions already received")
+            await updater.stop()
+            await application.stop()
+    finally:
+        for sig in stop_signals:
+            loop.remove_signal_handler(sig)
+
+
+def run(application: AnyApplication, settings: Settings) -> None:
+    """``serve`` in a new event loop, until SIGINT (Ctrl-C) or SIGTERM."""
+    asyncio.run(serve(application, settings))
