@@ -85,6 +85,8 @@ class Conversation:
             self._by_title.setdefault(_title_key(section.title), []).append(section)
         self._pages = topic_pages(listed, per_page=self._params.topics_per_page)
         self._following = {a.id: b for a, b in pairwise(listed) if a.path == b.path}
+        questions = [s.title for s in listed if s.title.endswith("?")]
+        self._example = questions[0] if questions else (listed[0].title if listed else None)
 
     @property
     def retriever(self) -> Retriever:
@@ -249,7 +251,7 @@ class Conversation:
         if name == "more":
             return self._more(state)
         if name == "help":
-            return Reply(ReplyKind.HELP, messages.help_text(), actions=(TOPICS,)), state
+            return Reply(ReplyKind.HELP, messages.help_text(self._example), actions=(TOPICS,)), state
         if name == "topics":
             return self._topics(command.argument or "1", state)
         if name == "source":

@@ -32,10 +32,13 @@ def choice_list(suggestions: Sequence[Suggestion]) -> str:
     )
 
 
-def help_text() -> str:
+def help_text(example: str | None) -> str:
+    """The help message; ``example`` is a topic of the notes to suggest asking about."""
     commands = "\n".join(f"- `{c.usage}`: {c.summary}" for c in COMMANDS)
+    example_text = f", for example *{escape(example)}*" if example else ""
+    stop = "" if example and example[-1] in "?!." else "."
     return (
-        "Ask a question about the notes in plain words, for example *what is a kernel?* "
+        f"Ask a question about the notes in plain words{example_text}{stop} "
         "I answer with the part of the notes that fits best and say where it comes from.\n\n"
         f"{commands}\n"
         "- a number such as `2` (or `/2`): pick from the numbered list of the last reply\n\n"

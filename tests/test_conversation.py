@@ -322,7 +322,7 @@ def test_help(conversation: Conversation) -> None:
     for text in ("/help", "/HELP", "/help@NotesBot", "/start"):
         reply, after = conversation.respond(text, state)
         assert reply.kind is ReplyKind.HELP
-        assert reply.body.startswith("Ask a question about the notes in plain words")
+        assert reply.body.startswith("Ask a question about the notes in plain words, for example *Tomatoes*. ")
         assert "- `/topics [page]`: browse the topics, grouped by file\n" in reply.body
         assert after == state
 
