@@ -257,11 +257,16 @@ def test_ask_prints_one_answer(run: Run, notes: Path) -> None:
     )
 
 
+def one_error_line(err: str, *, about: Path, prefix: str = "error: ") -> bool:
+    """``err`` is one line that starts with ``prefix`` and names ``about`` (the library words the rest)."""
+    return err.count("\n") == 1 and err.endswith("\n") and err.startswith(prefix) and str(about) in err
+
+
 def test_a_missing_notes_folder_is_one_line_and_exit_2(run: Run, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     code, out, err = run("--notes", str(missing), "--ask", "what is a kernel")
     assert (code, out) == (2, "")
-    assert err == f"error: notes folder not found: {missing}\n"
+    assert one_error_line(err, about=missing)
 
 
 def test_a_folder_without_notes_and_a_file_instead_of_a_folder(run: Run, tmp_path: Path) -> None:
@@ -270,9 +275,10 @@ def test_a_folder_without_notes_and_a_file_instead_of_a_folder(run: Run, tmp_pat
     (empty / "picture.png").write_bytes(b"\x89PNG")
     code, out, err = run("--notes", str(empty), stdin="what is a kernel\n")
     assert (code, out) == (2, "")
-    assert err == f"error: no notes found in {empty}: expected .md, .markdown or .txt files\n"
+    assert one_error_line(err, about=empty)
     code, out, err = run("--notes", str(empty / "picture.png"), stdin="what is a kernel\n")
-    assert (code, out, err.count("\n"), err.startswith("error: not a folder: ")) == (2, "", 1, True)
+    assert (code, out) == (2, "")
+    assert one_error_line(err, about=empty / "picture.png")
 
 
 def test_a_corrupt_saved_index_is_rebuilt_with_one_warning(run: Run, notes: Path) -> None:
@@ -280,9 +286,7 @@ def test_a_corrupt_saved_index_is_rebuilt_with_one_warning(run: Run, notes: Path
     (run.cache / "index" / "sections.json").write_text("{ not json", encoding="utf-8")
     code, out, err = run("--notes", str(notes), "--ask", "what does the kernel manage?")
     assert (code, out.splitlines()[0]) == (0, "Linux › Kernel")
-    assert err.count("\n") == 1
-    assert err.startswith(f"warning: rebuilding the saved index in {run.cache / 'index'}: ")
-    assert "Traceback" not in err
+    assert one_error_line(err, about=run.cache / "index", prefix="warning: ")
     assert run("--notes", str(notes), "--ask", "what does the kernel manage?")[2] == ""  # repaired
 
 
