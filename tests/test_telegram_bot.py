@@ -23,7 +23,7 @@ from bot.telegram.flood import FloodControl
 from bot.telegram.formatting import reply_messages
 from index import Record, Retriever
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest, strip_html
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, bundled_conversation, replying_to
+from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay, bundled_conversation, replying_to
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -34,6 +34,7 @@ GROUP = -100123
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as server:
         yield server
         assert server.internal_errors == []

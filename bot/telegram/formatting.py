@@ -50,7 +50,8 @@ _LINK = re.compile(r"\[([^\]]+)\]\(\s*<?((?:[^()\s<>]|\([^)\s]*\))*)>?(?:\s+(?:\
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_IMG_TAG = re.compile(r"<img\b[^<>]*?(?:\balt\s*=\s*([\"'])(.*?)\1)?[^<>]*>", re.IGNORECASE | re.DOTALL)
+_IMG_ALT = re.compile(r"<img\b[^<>]*?\balt\s*=\s*([\"'])(.*?)\1[^<>]*>", re.IGNORECASE | re.DOTALL)
+_IMG_TAG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _HTML_ELEMENTS = (
     "a|abbr|article|aside|b|big|blockquote|center|code|dd|del|details|div|dl|dt|em|figcaption|figure|font|"
     "footer|h[1-6]|header|hr|i|iframe|ins|kbd|li|mark|nav|ol|p|picture|pre|s|samp|section|small|source|span|"
@@ -143,7 +144,8 @@ def inline(markdown: str) -> str:
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(autolink, text)
     text = _BREAK.sub("\n", text)
-    text = _IMG_TAG.sub(lambda m: m.group(2) or "", text)
+    text = _IMG_ALT.sub(lambda m: m.group(2), text)
+    text = _IMG_TAG.sub("", text)
     text = _HTML_TAG.sub("", text)
     text = "".join(
         piece if index % 2 else _escape_text(html.unescape(piece))
@@ -233,8 +235,12 @@ def _cut_point(text: str, limit: int, *, markdown: bool = False) -> int:
     return max(end, 1)
 
 
-def _text_blocks(lines: Sequence[str], render: Callable[[str], str], limit: int) -> list[Block]:
-    """A paragraph as one block, or, when it is too long, one block per line (a line cut at spaces)."""
+def _text_blocks(
+    lines: Sequence[str], render: Callable[[str], str], limit: int, rest: Callable[[str], str] | None = None
+) -> list[Block]:
+    """A paragraph as one block, or, when it is too long, one block per line (a line cut at spaces; the
+    pieces after the first rendered with ``rest``, so that a cut line's text is not read as a list item)."""
+    rest = rest or render
     whole = _block(render("\n".join(lines)))
     if whole.length <= limit:
         return [whole]
@@ -242,11 +248,12 @@ def _text_blocks(lines: Sequence[str], render: Callable[[str], str], limit: int)
     for number, line in enumerate(lines):
         joiner = PARAGRAPH if number == 0 else "\n"
         piece = _block(render(line), joiner)
+        draw = render
         while piece.length > limit:  # one very long line: cut the source text at a space
             cut = _cut_point(line, limit, markdown=True)
-            blocks.append(_block(render(line[:cut]), joiner))
-            line, joiner = line[cut:], ""
-            piece = _block(render(line), joiner)
+            blocks.append(_block(draw(line[:cut]), joiner))
+            line, joiner, draw = line[cut:], "", rest
+            piece = _block(draw(line), joiner)
         blocks.append(piece)
     return blocks
 
@@ -343,9 +350,9 @@ def markdown_blocks(markdown: str, *, limit: int = MAX_MESSAGE_CHARS) -> list[Bl
             blocks += _text_blocks(lines, _table, limit)
         elif kind == "quote":
             stripped = [_QUOTE.sub("", line, count=1) for line in lines]
-            blocks += _text_blocks(stripped, _quote, limit)
+            blocks += _text_blocks(stripped, _quote, limit, lambda text: f"<blockquote>{inline(text)}</blockquote>")
         else:
-            blocks += _text_blocks(lines, _paragraph, limit)
+            blocks += _text_blocks(lines, _paragraph, limit, inline)
     return [b for b in blocks if visible_text(b.html).strip()]
 
 
