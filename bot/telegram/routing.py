@@ -41,9 +41,9 @@ def addressed_text(text: str, *, private: bool, bot_username: str, reply_to_bot:
         return None
     if private:
         return stripped
-    mention = re.compile(rf"(?<![\w@])@{re.escape(bot_username)}(?!\w)", re.IGNORECASE)
+    mention = re.compile(rf"(?:,\s*)?(?<![\w@])@{re.escape(bot_username)}(?!\w)(?:\s*[,:])?", re.IGNORECASE)
     if mention.search(stripped):
-        return " ".join(mention.sub(" ", stripped).split()).strip(" ,:")
+        return re.sub(r"\s+([?!.])", r"\1", " ".join(mention.sub(" ", stripped).split()))
     if reply_to_bot:
         return stripped
     return None
