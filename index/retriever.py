@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.acronyms import find_acronyms
 from index.analysis import Analyzer, words
 from index.errors import IndexFormatError
 from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
@@ -64,6 +65,7 @@ class RetrieverParams:
 @dataclass(frozen=True, slots=True)
 class _Query:
     term_ids: tuple[int, ...]
+    extra_ids: tuple[int, ...]  # long forms of the acronyms used in the question
     total_mass: float  # idf mass of every distinct term, known or not
     known_mass: float  # idf mass of the terms the notes use
     has_terms: bool
@@ -138,6 +140,7 @@ class Retriever:
         *,
         frequencies: Mapping[str, int],
         counts: TermCounts | Callable[[], TermCounts],
+        acronyms: Mapping[str, Sequence[str]] | None = None,
         report: IngestReport | None = None,
         note_stats: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
@@ -153,6 +156,19 @@ class Retriever:
         self._analyzer = Analyzer(stem=params.stem)
         self._speller = SpellingCorrector(self._frequencies) if params.spelling else None
         self._by_id = {s.id: s for s in self._sections}
+        self._acronyms = {k: tuple(v) for k, v in (acronyms or {}).items()}
+        self._expansions = self._expansion_ids()
+
+    def _expansion_ids(self) -> dict[str, tuple[int, ...]]:
+        """For each acronym's term, the term ids of its long form (the ones the notes use)."""
+        expansions: dict[str, tuple[int, ...]] = {}
+        for short, long_words in self._acronyms.items():
+            term = self._analyzer.term(short)
+            terms = [t for w in long_words if (t := self._analyzer.term(w)) is not None]
+            ids = tuple(i for t in terms if (i := self._matrix.vocabulary.get(t)) is not None)
+            if term is not None and ids:
+                expansions[term] = ids
+        return expansions
 
     # Construction ---------------------------------------------------------------------------------------
 
@@ -167,7 +183,8 @@ class Retriever:
         docs = _analyse([sections[i] for i in rows], Analyzer(stem=params.stem), frequencies)
         counts = TermCounts.count(docs, params.weights)
         matrix = TermMatrix.from_counts(counts, params.weights)
-        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=counts)
+        acronyms = find_acronyms(sections[i].text for i in rows)
+        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=counts, acronyms=acronyms)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
@@ -287,8 +304,9 @@ class Retriever:
         rows = sorted(rows)
         matrix = TermMatrix.from_counts(counts, params.weights)
         report = _merged_report(cached._report, fresh, changed, removed)
+        acronyms = find_acronyms(s.text for s in sections if s.searchable)
         return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=counts,
-                   report=report, note_stats=stats)
+                   acronyms=acronyms, report=report, note_stats=stats)
 
     def _term_counts(self) -> TermCounts:
         if callable(self._counts):
@@ -356,12 +374,13 @@ class Retriever:
                 ids.append(term_id)
                 mass += float(matrix.idf[term_id])
         known = float(matrix.idf[ids].sum()) if ids else 0.0
-        return _Query(tuple(ids), mass, known, bool(seen))
+        extra = {i for term in seen if term in self._expansions for i in self._expansions[term]} - set(ids)
+        return _Query(tuple(ids), tuple(sorted(extra)), mass, known, bool(seen))
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:
             return []
-        scores, matched = self._matrix.score(query.term_ids)
+        scores, matched = self._matrix.score(query.term_ids, query.extra_ids)
         candidates = np.flatnonzero(scores)
         if len(candidates) > k:
             top = np.argpartition(-scores[candidates], k - 1)[:k]

@@ -5,7 +5,8 @@ Layout of a saved index::
     manifest.json     format name and version, library versions, parameters, notes fingerprint,
                       and the size and SHA-256 of every other file (so damage is detected)
     sections.json     the sections (ids, paths, titles, trails, lines, Markdown and plain text)
-    vocabulary.json   the terms in row order, and the notes' word frequencies for spelling correction
+    vocabulary.json   the terms in row order, the notes' word frequencies (for spelling correction)
+                      and the acronyms they define
     report.json       the ingestion report
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
     heading_*.npy     the term-major heading-share matrix
@@ -67,6 +68,8 @@ def _write_json(path: Path, value: Any) -> None:
 def save_index(retriever: Retriever, directory: Path) -> Path:
     """Write ``retriever`` to ``directory`` atomically (see the module docstring for the layout)."""
     matrix = retriever._matrix
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / "manifest.json").exists():
+        raise FileExistsError(f"{directory} is not empty and holds no saved index: refusing to replace it")
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
@@ -89,7 +92,10 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         vocabulary = sorted(matrix.vocabulary, key=matrix.vocabulary.__getitem__)
         _write_json(staging / "sections.json", [asdict(s) for s in retriever.sections])
-        _write_json(staging / "vocabulary.json", {"terms": vocabulary, "frequencies": retriever._frequencies})
+        _write_json(
+            staging / "vocabulary.json",
+            {"terms": vocabulary, "frequencies": retriever._frequencies, "acronyms": retriever._acronyms},
+        )
         _write_json(staging / "report.json", asdict(retriever.report))
         files = {
             p.name: {"size": p.stat().st_size, "sha256": _digest(p)} for p in sorted(staging.iterdir())
@@ -194,6 +200,7 @@ def load_index(directory: Path) -> Retriever:
         params,
         frequencies=vocabulary["frequencies"],
         counts=partial(_load_counts, directory, matrix.vocabulary, len(arrays["rows"])),
+        acronyms=vocabulary["acronyms"],
         report=report,
         note_stats=stats,
     )

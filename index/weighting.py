@@ -206,8 +206,11 @@ class TermMatrix:
         """The idf a term would have if no section contained it: the weight of a word the notes lack."""
         return float(np.log(1.0 + self.n_docs) + 1.0)
 
-    def score(self, term_ids: Sequence[int]) -> tuple[FloatArray, FloatArray]:
-        """Scores of every section for a question's distinct term ids, and each section's matched idf mass."""
+    def score(self, term_ids: Sequence[int], extra_ids: Sequence[int] = ()) -> tuple[FloatArray, FloatArray]:
+        """Scores of every section for a question's distinct term ids, and each section's matched idf mass.
+
+        ``extra_ids`` (the long forms of acronyms in the question) add to the score, not to the mass.
+        """
         if not term_ids:
             zeros = np.zeros(self.n_docs, dtype=np.float32)
             return zeros, zeros
@@ -215,8 +218,12 @@ class TermMatrix:
         docs, weights, lengths = _gather(self.indptr, self.indices, self.data, ids)
         scores = np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float64)
         matched = np.bincount(docs, weights=np.repeat(self.idf[ids], lengths), minlength=self.n_docs)
+        if extra_ids:
+            e_docs, e_weights, _ = _gather(self.indptr, self.indices, self.data, np.asarray(extra_ids, np.int64))
+            scores += np.bincount(e_docs, weights=e_weights, minlength=self.n_docs)
         if self.heading_boost:
-            h_docs, h_weights, _ = _gather(self.heading_indptr, self.heading_indices, self.heading_data, ids)
+            h_ids = np.concatenate([ids, np.asarray(extra_ids, np.int64)]) if extra_ids else ids
+            h_docs, h_weights, _ = _gather(self.heading_indptr, self.heading_indices, self.heading_data, h_ids)
             scores *= 1.0 + self.heading_boost * np.bincount(h_docs, weights=h_weights, minlength=self.n_docs)
         return scores.astype(np.float32), matched.astype(np.float32)
 

@@ -149,3 +149,12 @@ def test_an_unwritable_cache_folder_still_gives_a_retriever(
         retriever = Retriever.from_directory(notes, cache_dir=blocker / "cache")
     assert retriever.answer("sourdough").hit is not None
     assert any("could not save the index" in r.getMessage() for r in caplog.records)
+
+
+def test_saving_never_replaces_a_folder_that_is_not_an_index(notes: Path, tmp_path: Path) -> None:
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "thesis.md").write_text("years of work")
+    with pytest.raises(FileExistsError, match="holds no saved index: refusing to replace it"):
+        Retriever.from_directory(notes).save(documents)
+    assert (documents / "thesis.md").read_text() == "years of work"
