@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -364,7 +365,10 @@ def test_the_rate_limit_warns_once_then_stays_quiet(fake: FakeBotAPI, db: Path) 
     with RunningBot(fake, db, telegram_rate_limit_per_minute=3) as bot:
         updates = [bot.server.send_text(ALICE, f"what is a volume? ({i})") for i in range(6)]
         bot.ask(BOB, "what is a volume?")  # another user is not slowed down
-        bot.server.wait_for(replying_to(ALICE, updates[3]["message"]["message_id"]))
+        [warning] = bot.server.wait_for(replying_to(ALICE, updates[3]["message"]["message_id"]))
+        bot.server.press_button(ALICE, warning.result["message_id"], "more", require_button=False)
+        [pressed] = bot.server.wait_for("answerCallbackQuery")
+    assert pressed.ok and "text" not in pressed.params  # the spinner stops, nothing else happens
     replies = {r.params["reply_parameters"]["message_id"]: text_of(r) for r in fake.requests("sendMessage")}
     ids = [u["message"]["message_id"] for u in updates]
     assert all(replies[i].startswith("What is a volume?") or "volume" in replies[i] for i in ids[:3])
@@ -472,8 +476,6 @@ def test_per_chat_state_survives_a_restart(fake: FakeBotAPI, db: Path) -> None:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -503,6 +505,8 @@ def test_webhook_mode_accepts_telegrams_posts_and_rejects_a_wrong_secret(fake: F
         update["message"]["message_id"]
     ]
     assert not fake.requests("getUpdates")
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass  # the webhook server is gone with the bot
 
 
 # Transcript -------------------------------------------------------------------------------------------------

@@ -308,6 +308,8 @@ class Handlers:
             return not self.allow.restricted
         decision = self.limiter.check(user.id)
         if decision.verdict is Verdict.DROP:
+            if update.callback_query is not None:
+                await update.callback_query.answer()  # stop the button's spinner, say nothing
             return False
         if decision.verdict is Verdict.WARN:
             log.info("user %s is over the rate limit of %d a minute", user.id, self.limiter.limit)
