@@ -115,11 +115,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     trip, burst = result["round_trip_ms"], result["burst"]
-    print(f"round trip ({trip['n']} questions, one at a time): median {trip['median']} ms, "
-          f"p95 {trip['p95']} ms, max {trip['max']} ms")
-    print(f"burst: {burst['questions']} questions from {burst['chats']} chats answered in {burst['seconds']} s: "
-          f"{burst['replies_per_second']} replies/s"
-          + (" (paced to Telegram's limits)" if result["telegram_limits"] else " (pacing off)"))
+    print(
+        f"round trip ({trip['n']} questions, one at a time): median {trip['median']} ms, "
+        f"p95 {trip['p95']} ms, max {trip['max']} ms"
+    )
+    print(
+        f"burst: {burst['questions']} questions from {burst['chats']} chats answered in {burst['seconds']} s: "
+        f"{burst['replies_per_second']} replies/s"
+        + (" (paced to Telegram's limits)" if result["telegram_limits"] else " (pacing off)")
+    )
     print(f"spec violations: {result['spec_violations']}; {result['machine']}")
     return 0
 
