@@ -1,0 +1,129 @@
+"""One benchmark run: corpora of each size, their questions, every system measured in this one process."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.adapters.base import System
+from benchmarks.adapters.project import ProjectEngine
+from benchmarks.corpus import load_pool, make_corpus, shuffled
+from benchmarks.incremental import IncrementalResult, measure_incremental
+from benchmarks.measure import Result, measure
+from benchmarks.questions import document_frequencies, make_questions
+
+log = logging.getLogger(__name__)
+
+QUICK_SIZES = (1_000, 10_000)
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+TRACE_LIMIT = 200_000
+"""Above this many sections memory is read from RSS only: a traced second build would double a long run."""
+
+BIG_QUESTIONS = 100
+"""Above ``TRACE_LIMIT`` sections every system is asked only this many clean (and as many typo) questions:
+plain scikit-learn takes about half a second a question at 1M sections."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to run."""
+
+    sizes: tuple[int, ...]
+    systems: tuple[System, ...]
+    questions: int = 300
+    seed: int = 6
+    cache_dir: Path = Path("benchmarks/results/.cache")
+    trace_limit: int = TRACE_LIMIT
+    records: bool = False
+    """Also time ``Retriever.from_records`` (through the Markdown splitter) for notes-qa."""
+
+
+def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = None) -> tuple[list[Result], str]:
+    """Measure every system at every size; returns the results and a description of the corpora."""
+    started = time.perf_counter()
+    pool = load_pool(plan.cache_dir)
+    order = shuffled(pool, seed=plan.seed)
+    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
+    log.info("pool of %d real sections ready in %.1f s", len(pool), time.perf_counter() - started)
+    results: list[Result] = []
+    notes = [
+        f"Pool: {len(pool):,} real sections (docstrings of the standard library and site-packages, man pages), "
+        f"deduplicated; corpora are prefixes of one shuffle (seed {plan.seed})."
+    ]
+    for size in plan.sizes:
+        real = order[: min(size, len(order))]
+        questions = make_questions(real, plan.questions, df=df, n_docs=len(real), seed=plan.seed + size)
+        golds = frozenset(q.gold for q in questions)
+        corpus = make_corpus(order, size, seed=plan.seed, protected=golds)
+        if corpus.synthetic:
+            notes.append(
+                f"{size:,} sections: {corpus.real:,} real + {corpus.synthetic:,} synthesised (a real section's "
+                "sentences, 2/3 kept, plus one sentence of another; vocabulary does not grow as a real corpus's would)."
+            )
+        log.info("%s sections, %d questions", f"{size:,}", len(questions))
+        for system in plan.systems:
+            reason = system.unavailable()
+            if reason is None and system.max_size is not None and size > system.max_size:
+                reason = f"above {system.max_size:,} sections (too slow to be worth the wait)"
+            if reason is not None:
+                results.append(Result(system.name, size, corpus.synthetic, note=f"skipped: {reason}"))
+                log.info("  %-14s skipped: %s", system.name, reason)
+                continue
+            trace = size <= plan.trace_limit and system.trace_memory
+            asked = questions
+            caps = [c for c in (system.question_cap, BIG_QUESTIONS if size > plan.trace_limit else None) if c]
+            if caps:
+                clean = [q for q in questions if q.kind == "clean"][: min(caps)]
+                asked = clean + [q for q in questions if q.kind == "typo"][: min(caps)]
+            result = measure(system, corpus.docs, asked, synthetic=corpus.synthetic, trace_memory=trace)
+            if size > plan.trace_limit:
+                result.note = (result.note + " memory from RSS only").strip()
+            if system.name == "notes-qa" and plan.records and size <= plan.trace_limit:
+                gc.collect()
+                start = time.perf_counter()
+                ProjectEngine.from_records(corpus.docs)
+                result.extra["build_from_records_s"] = time.perf_counter() - start
+                gc.collect()
+            results.append(result)
+            log.info(
+                "  %-14s build %7.2f s  p50 %8.3f ms  p99 %8.3f ms  index %8.1f MB  load %6.3f s  top-1 %.3f/%.3f",
+                system.name,
+                result.build_s,
+                result.p50_ms,
+                result.p99_ms,
+                result.index_mb,
+                result.load_s,
+                result.top1_clean,
+                result.top1_typo,
+            )
+            if on_result is not None:
+                on_result(results)
+        del corpus
+        gc.collect()
+    notes.append(
+        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"run took {(time.perf_counter() - started) / 60:.1f} min."
+    )
+    return results, "\n".join(f"- {n}" for n in notes)
+
+
+def run_incremental(plan: Plan) -> list[IncrementalResult]:
+    """The incremental-rebuild measurement at each size of the plan (real sections only)."""
+    pool = load_pool(plan.cache_dir)
+    order = shuffled(pool, seed=plan.seed)
+    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
+    results = []
+    for size in plan.sizes:
+        real = order[: min(size, len(order))]
+        questions = [
+            q for q in make_questions(real, 100, df=df, n_docs=len(real), seed=plan.seed + size) if q.kind == "clean"
+        ]
+        log.info("incremental rebuild at %s sections", f"{len(real):,}")
+        results.append(measure_incremental(real, questions))
+        log.info("  %s", results[-1])
+    return results

@@ -1,0 +1,181 @@
+"""The fast paths rank exactly as a slow, obvious implementation of the weighting in ``index/weighting.py``.
+
+The reference recomputes every score with plain Python loops from the sections' terms:
+
+    w(t, d)  = idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))
+    tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
+    idf(t)   = ln((1 + n) / (1 + df(t))) + 1
+    score    = sum of w(t, d) over the question's distinct terms, times 1 + heading_boost * h(q, d),
+    h(q, d)  = idf mass of the heading's distinct terms that the question holds / idf mass of all of them
+
+and ranks by score, best first, ties by section order. Both ``Retriever.search`` and the benchmark's
+prototype (``benchmarks/prototypes.py``) must give the same sections in the same order with the same scores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import pytest
+
+from benchmarks.corpus import module_docstrings, shuffled
+from benchmarks.prototypes import FastSearch
+from benchmarks.questions import document_frequencies, make_questions
+from index import Retriever, RetrieverParams, Section
+from index.analysis import Analyzer
+
+NOTES = [
+    ("Containers", (), "A container is a running instance of an image. Containers share the host kernel."),
+    ("Images", (), "An image is a read-only template with layers. Images are built from a Dockerfile."),
+    ("Layers", ("Images",), "Each instruction in a Dockerfile adds a layer. Layers are cached and shared."),
+    ("Volumes", (), "Volumes keep data after a container is removed. Mount a volume with -v."),
+    ("Kernel", ("Linux",), "The kernel manages memory, processes and devices. The kernel schedules processes."),
+    ("Processes", ("Linux",), "A process is a running program. Each process has a PID and its own memory."),
+    ("Daemons", ("Linux",), "A daemon is a background process, such as the Docker daemon dockerd."),
+    ("Hashes", (), "A hash maps data to a fixed-size digest. SHA-256 digests name image layers."),
+    ("Snapshots", (), "A snapshot records the state of a volume or a filesystem at one moment."),
+    ("Networks", (), "Containers on one network reach each other by name. The bridge network is the default."),
+    ("Twin A", (), "Identical text decides ties by section order."),
+    ("Twin B", (), "Identical text decides ties by section order."),
+]
+
+QUESTIONS = [
+    "what is a container",
+    "how are images built from a Dockerfile",
+    "which layers are cached",
+    "kernel memory processes",
+    "daemon background process",
+    "sha-256 digest of image layers",
+    "volume snapshot state",
+    "network bridge default name",
+    "identical text ties",
+    "process",
+    "container container container image",
+    "nothing matches zebra",
+]
+
+
+def sections() -> list[Section]:
+    return [
+        Section(
+            id=f"n#{i}",
+            path="n.md",
+            title=title,
+            trail=trail,
+            level=1 + len(trail),
+            line=i + 1,
+            markdown=text,
+            text=text,
+        )
+        for i, (title, trail, text) in enumerate(NOTES)
+    ]
+
+
+def reference_scores(sections: Sequence[Section], question: str, params: RetrieverParams) -> dict[str, float]:
+    """Every section's score for ``question``, with loops: the documented weighting and nothing else."""
+    weights = params.weights
+    boost = getattr(weights, "heading_boost", 0.0)
+    analyzer = Analyzer(stem=params.stem)
+    fields = [
+        (analyzer.terms(s.title), analyzer.terms(" ".join(s.trail)), analyzer.terms(s.text))
+        for s in sections
+        if s.searchable
+    ]
+    ids = [s.id for s in sections if s.searchable]
+    n = len(fields)
+    tfs: list[dict[str, float]] = []
+    for title, trail, body in fields:
+        tf: dict[str, float] = {}
+        for term in body:
+            tf[term] = tf.get(term, 0.0) + 1.0
+        for term in title:
+            tf[term] = tf.get(term, 0.0) + weights.title_weight
+        for term in trail:
+            tf[term] = tf.get(term, 0.0) + weights.trail_weight
+        tfs.append({t: c for t, c in tf.items() if c})
+    df = Counter(t for title, trail, body in fields for t in {*title, *trail, *body})
+    idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+    lengths = [math.fsum(tf.values()) for tf in tfs]
+    total_length = math.fsum(lengths)
+    average = total_length / n if n and total_length else 1.0
+    terms = []
+    for term in analyzer.terms(question):
+        if term in idf and term not in terms:
+            terms.append(term)
+    scores = {}
+    for section_id, tf, length, (title, _, _) in zip(ids, tfs, lengths, fields, strict=True):
+        score = 0.0
+        for term in terms:
+            count = tf.get(term, 0.0)
+            if count:
+                norm = weights.k1 * (1 - weights.b + weights.b * length / average)
+                score += idf[term] * count * (weights.k1 + 1) / (count + norm)
+        heading = set(title)
+        if boost and heading:
+            share = sum(idf[t] for t in heading if t in terms) / sum(idf[t] for t in heading)
+            score *= 1 + boost * share
+        if score > 0:
+            scores[section_id] = score
+    return scores
+
+
+def reference_ranking(sections: Sequence[Section], question: str, params: RetrieverParams, k: int) -> list[str]:
+    scores = reference_scores(sections, question, params)
+    order = {s.id: i for i, s in enumerate(sections)}
+    # Ties are decided on the float32 score the index stores, then by section order.
+    return sorted(scores, key=lambda i: (-_f32(scores[i]), order[i]))[:k]
+
+
+def _f32(value: float) -> float:
+    import numpy as np
+
+    return float(np.float32(value))
+
+
+PARAMS = RetrieverParams(spelling=False)
+
+
+@pytest.fixture(scope="module")
+def notes() -> list[Section]:
+    return sections()
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_retriever_search_matches_the_reference(notes: list[Section], question: str) -> None:
+    retriever = Retriever.from_sections(notes, params=PARAMS)
+    hits = retriever.search(question, k=len(notes))
+    expected = reference_scores(notes, question, PARAMS)
+    assert [h.section.id for h in hits] == reference_ranking(notes, question, PARAMS, len(notes))
+    assert {h.section.id: h.score for h in hits} == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 12])
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_prototype_matches_the_reference_at_every_k(notes: list[Section], question: str, k: int) -> None:
+    fast = FastSearch(Retriever.from_sections(notes, params=PARAMS))
+    hits = fast.search(question, k)
+    expected = reference_scores(notes, question, PARAMS)
+    assert [h.section.id for h in hits] == reference_ranking(notes, question, PARAMS, k)
+    assert {h.section.id: h.score for h in hits} == pytest.approx({h.section.id: expected[h.section.id] for h in hits})
+
+
+def test_prototype_equals_the_library_on_real_docstrings() -> None:
+    """200 real sections, generated questions, k = 10: same ids, scores and coverage as ``Retriever.search``.
+
+    Where several sections tie at the 10th score the library may keep any of them (``argpartition``), so
+    ties at the cut are compared as sets of equal scores.
+    """
+    from benchmarks.adapters.project import to_section
+
+    docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=2)[:200]
+    questions = make_questions(docs, 25, df=document_frequencies(docs), n_docs=len(docs), seed=2)
+    retriever = Retriever.from_sections([to_section(d) for d in docs])
+    fast = FastSearch(retriever)
+    for question in questions:
+        slow = [(h.section.id, h.score, h.coverage) for h in retriever.search(question.text, 10)]
+        quick = [(h.section.id, h.score, h.coverage) for h in fast.search(question.text, 10)]
+        assert [s for _, s, _ in quick] == [s for _, s, _ in slow], question
+        cut = slow[-1][1] if len(slow) == 10 else None
+        assert [x for x in quick if x[1] != cut] == [x for x in slow if x[1] != cut], question
