@@ -10,7 +10,7 @@ from bot.commands import COMMANDS
 from bot.replies import Suggestion
 from bot.topics import TopicPage
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
 
 
 def escape(text: str) -> str:

@@ -21,7 +21,6 @@ covered); 2 on a usage or configuration error (for example a missing notes folde
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from bot.commands import COMMANDS
 from bot.conversation import Conversation
+from bot.paths import default_cache_dir, state_dir
 from bot.render import JsonRenderer, PlainRenderer, Renderer, RichRenderer
 from bot.replies import Reply, ReplyKind
 from bot.state import State
@@ -59,20 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _base_dir(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else Path.home() / fallback
-
-
-def default_cache_dir(notes: Path) -> Path:
-    """``$XDG_CACHE_HOME/notes-qa/<16 hex digits of the notes folder's absolute path>``."""
-    digest = hashlib.sha256(str(notes.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return _base_dir("XDG_CACHE_HOME", ".cache") / "notes-qa" / digest
-
-
 def history_path() -> Path:
     """``$XDG_STATE_HOME/notes-qa/history``: the interactive REPL's input history."""
-    return _base_dir("XDG_STATE_HOME", ".local/state") / "notes-qa" / "history"
+    return state_dir() / "history"
 
 
 @contextmanager

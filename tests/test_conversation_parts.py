@@ -17,7 +17,7 @@ from bot.topics import topic_pages
 from index import Answer, Hit, Section, Verdict
 
 BOT = Path(bot.__file__).resolve().parent
-FRONT_ENDS = {"repl.py", "prompt.py", "render.py", "__main__.py"}
+FRONT_ENDS = {"repl.py", "prompt.py", "render.py", "__main__.py", "paths.py"}
 
 
 # Passages ------------------------------------------------------------------------------------------------

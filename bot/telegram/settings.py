@@ -8,7 +8,6 @@ described by their length, never shown).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.paths import default_cache_dir, state_dir
 from index.cli import DEFAULT_NOTES
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         """``NOTES_QA_STATE_DB``, or ``$XDG_STATE_HOME/notes-qa/telegram-state.sqlite3``."""
         if self.notes_qa_state_db is not None:
             return self.notes_qa_state_db
-        return _xdg("XDG_STATE_HOME", ".local/state") / "notes-qa" / "telegram-state.sqlite3"
+        return state_dir() / "telegram-state.sqlite3"
 
     @property
     def cache_dir(self) -> Path:
@@ -188,18 +188,13 @@ class Settings(BaseSettings):
         (the REPL's default too, so both share one saved index)."""
         if self.notes_qa_cache_dir is not None:
             return self.notes_qa_cache_dir
-        digest = hashlib.sha256(str(self.notes_qa_notes_dir.resolve()).encode("utf-8", "surrogateescape"))
-        return _xdg("XDG_CACHE_HOME", ".cache") / "notes-qa" / digest.hexdigest()[:16]
+        return default_cache_dir(self.notes_qa_notes_dir)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be logged."""
         return tuple(s for s in (self.token, self.webhook_secret) if s)
 
-
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else Path.home() / fallback
 
 
 def load_settings(*, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
