@@ -386,13 +386,12 @@ class Retriever:
             top = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[top]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        sections, total = self._sections, query.total_mass
         return [
-            Hit(
-                section=self._sections[int(self._rows[row])],
-                score=float(scores[row]),
-                coverage=min(1.0, float(matched[row]) / query.total_mass),
+            Hit(section=sections[section], score=score, coverage=min(1.0, mass / total))
+            for section, score, mass in zip(
+                self._rows[order].tolist(), scores[order].tolist(), matched[order].tolist(), strict=True
             )
-            for row in order
         ]
 
     def search(self, question: str, k: int = 5) -> list[Hit]:

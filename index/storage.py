@@ -9,7 +9,7 @@ Layout of a saved index::
                       and the acronyms they define
     report.json       the ingestion report
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
-    heading_*.npy     the term-major heading-share matrix
+    heading_data.npy  per posting, the term's share of its section heading (for the heading boost)
     tf_*.npy, titles_*.npy   per-section term counts, for updating the index when a few notes change
     rows.npy          the section behind each column
 
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 2
-_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_indptr", "heading_indices", "heading_data")
+FORMAT_VERSION = 3
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data")
 _COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
 _JSONS = ("sections", "vocabulary", "report")
 
@@ -79,8 +79,6 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "data": matrix.data,
             "idf": matrix.idf,
             "rows": retriever._rows,
-            "heading_indptr": matrix.heading_indptr,
-            "heading_indices": matrix.heading_indices,
             "heading_data": matrix.heading_data,
         }
         counts = retriever._term_counts()
@@ -178,8 +176,6 @@ def load_index(directory: Path) -> Retriever:
             data=arrays["data"],
             idf=arrays["idf"],
             n_docs=int(manifest["n_docs"]),
-            heading_indptr=arrays["heading_indptr"],
-            heading_indices=arrays["heading_indices"],
             heading_data=arrays["heading_data"],
             heading_boost=params.weights.heading_boost,
         )

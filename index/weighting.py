@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 FloatArray = npt.NDArray[np.float32]
+Float64Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
 
@@ -144,7 +145,8 @@ class TermMatrix:
         indptr, indices, data: The CSR arrays of the (terms x sections) weight matrix.
         idf: Inverse document frequency per term.
         n_docs: Number of sections indexed (columns).
-        heading_indptr, heading_indices, heading_data: The (terms x sections) heading-share matrix.
+        heading_data: Per posting (aligned with ``data``), the share of the section heading's idf mass
+            that the posting's term carries (0 when the term is not in the heading).
         heading_boost: See ``WeightParams``.
     """
 
@@ -154,8 +156,6 @@ class TermMatrix:
     data: FloatArray
     idf: FloatArray
     n_docs: int
-    heading_indptr: npt.NDArray[np.int64]
-    heading_indices: IntArray
     heading_data: FloatArray
     heading_boost: float
 
@@ -175,7 +175,7 @@ class TermMatrix:
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            return cls({}, no_rows, no_ints, empty, empty, n, no_rows, no_ints, empty, params.heading_boost)
+            return cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost)
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
         idf = TfidfTransformer(smooth_idf=True).fit(weights).idf_.astype(np.float32)
         lengths = np.asarray(weights.sum(axis=1)).ravel().astype(np.float32)
@@ -184,20 +184,23 @@ class TermMatrix:
         tf = weights.data
         row_of = np.repeat(np.arange(n), np.diff(weights.indptr))
         weights.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[weights.indices]).astype(np.float32)
-        term_major = sp.csr_matrix(weights.T)
+        weights.sort_indices()
+        headings = _aligned_heading_shares(weights, counts.titles, idf)
+        # Turn to term-major order, carrying both per-posting arrays along the same permutation.
+        positions = sp.csr_matrix(
+            (np.arange(weights.nnz, dtype=np.int64), weights.indices, weights.indptr), shape=weights.shape
+        )
+        term_major = sp.csr_matrix(positions.T)
         term_major.sort_indices()
-        heading_major = sp.csr_matrix(_heading_shares(counts.titles, idf).T)
-        heading_major.sort_indices()
+        permutation = term_major.data
         return cls(
             vocabulary=counts.vocabulary,
             indptr=term_major.indptr.astype(np.int64),
             indices=term_major.indices.astype(np.int32),
-            data=term_major.data.astype(np.float32),
+            data=weights.data[permutation].astype(np.float32),
             idf=idf,
             n_docs=n,
-            heading_indptr=heading_major.indptr.astype(np.int64),
-            heading_indices=heading_major.indices.astype(np.int32),
-            heading_data=heading_major.data.astype(np.float32),
+            heading_data=headings[permutation].astype(np.float32),
             heading_boost=params.heading_boost,
         )
 
@@ -206,38 +209,48 @@ class TermMatrix:
         """The idf a term would have if no section contained it: the weight of a word the notes lack."""
         return float(np.log(1.0 + self.n_docs) + 1.0)
 
-    def score(self, term_ids: Sequence[int], extra_ids: Sequence[int] = ()) -> tuple[FloatArray, FloatArray]:
+    def score(self, term_ids: Sequence[int], extra_ids: Sequence[int] = ()) -> tuple[Float64Array, Float64Array]:
         """Scores of every section for a question's distinct term ids, and each section's matched idf mass.
 
         ``extra_ids`` (the long forms of acronyms in the question) add to the score, not to the mass.
         """
+        n = self.n_docs
         if not term_ids:
-            zeros = np.zeros(self.n_docs, dtype=np.float32)
+            zeros = np.zeros(n, dtype=np.float64)
             return zeros, zeros
-        ids = np.asarray(term_ids, dtype=np.int64)
-        docs, weights, lengths = _gather(self.indptr, self.indices, self.data, ids)
-        scores = np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float64)
-        matched = np.bincount(docs, weights=np.repeat(self.idf[ids], lengths), minlength=self.n_docs)
-        if extra_ids:
-            e_docs, e_weights, _ = _gather(self.indptr, self.indices, self.data, np.asarray(extra_ids, np.int64))
-            scores += np.bincount(e_docs, weights=e_weights, minlength=self.n_docs)
+        indptr, indices = self.indptr, self.indices
+        spans = [(int(indptr[t]), int(indptr[t + 1])) for t in (*term_ids, *extra_ids)]
+        if len(spans) == 1:
+            start, end = spans[0]
+            docs, weights, shares = indices[start:end], self.data[start:end], self.heading_data[start:end]
+        else:
+            docs = np.concatenate([indices[a:b] for a, b in spans])
+            weights = np.concatenate([self.data[a:b] for a, b in spans])
+            shares = np.concatenate([self.heading_data[a:b] for a, b in spans])
+        known = spans[: len(term_ids)]
+        mass = np.repeat(self.idf[list(term_ids)], [b - a for a, b in known])
+        scores: Float64Array = np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
         if self.heading_boost:
-            h_ids = np.concatenate([ids, np.asarray(extra_ids, np.int64)]) if extra_ids else ids
-            h_docs, h_weights, _ = _gather(self.heading_indptr, self.heading_indices, self.heading_data, h_ids)
-            scores *= 1.0 + self.heading_boost * np.bincount(h_docs, weights=h_weights, minlength=self.n_docs)
-        return scores.astype(np.float32), matched.astype(np.float32)
+            scores *= 1.0 + self.heading_boost * np.bincount(docs, weights=shares, minlength=n)
+        matched: Float64Array = np.bincount(docs[: len(mass)], weights=mass, minlength=n).astype(np.float64, copy=False)
+        return scores, matched
 
 
-def _gather(
-    indptr: npt.NDArray[np.int64], indices: IntArray, data: FloatArray, ids: npt.NDArray[np.int64]
-) -> tuple[IntArray, FloatArray, npt.NDArray[np.int64]]:
-    """The postings of rows ``ids`` of a CSR matrix, concatenated, and each row's length."""
-    starts, ends = indptr[ids], indptr[ids + 1]
-    if len(ids) == 1:
-        return indices[starts[0] : ends[0]], data[starts[0] : ends[0]], ends - starts
-    docs = np.concatenate([indices[s:e] for s, e in zip(starts, ends, strict=True)])
-    weights = np.concatenate([data[s:e] for s, e in zip(starts, ends, strict=True)])
-    return docs, weights, ends - starts
+def _aligned_heading_shares(weights: sp.csr_matrix, titles: sp.csr_matrix, idf: FloatArray) -> FloatArray:
+    """Heading shares (see ``_heading_shares``) laid out on ``weights``' postings (0 where not a heading term)."""
+    shares = _heading_shares(titles, idf)
+    shares.sort_indices()
+    width = np.int64(weights.shape[1])
+    rows = np.repeat(np.arange(weights.shape[0], dtype=np.int64), np.diff(weights.indptr))
+    keys = rows * width + weights.indices
+    share_rows = np.repeat(np.arange(shares.shape[0], dtype=np.int64), np.diff(shares.indptr))
+    share_keys = share_rows * width + shares.indices
+    where = np.searchsorted(keys, share_keys)
+    found = where < len(keys)
+    found[found] = keys[where[found]] == share_keys[found]
+    aligned = np.zeros(weights.nnz, dtype=np.float32)
+    aligned[where[found]] = shares.data[found]
+    return aligned
 
 
 def _heading_shares(titles: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
