@@ -15,6 +15,7 @@ message to ``Conversation.respond`` (or a pressed button's id to ``Conversation.
     reply.body                                                   # Markdown: the passage, or the whole message
     [(s.number, s.title, s.action) for s in reply.suggestions]  # numbered choices; action is "s:<16 hex>"
     [(a.label, a.id, a.command) for a in reply.actions]          # ("More", "more", "/more"), ("Next page", "t:2", ...)
+    [(m.section_id, m.score) for m in reply.matches]             # what the retriever ranked (bot.replies.Match)
     reply, state = conversation.choose(reply.suggestions[0].action, state)   # a button was pressed
     saved_text = state.to_json()                                 # a few hundred bytes, e.g. for SQLite
 

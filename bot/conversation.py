@@ -17,7 +17,7 @@ from bot import messages
 from bot.commands import Command, parse_command
 from bot.followups import leading_section, may_follow_up, prefer_contextual
 from bot.passages import best_run, join, next_run, split_passages
-from bot.replies import Action, Reply, ReplyKind, Source, Suggestion
+from bot.replies import Action, Match, Reply, ReplyKind, Source, Suggestion
 from bot.state import MAX_CONTEXT_CHARS, State
 from bot.topics import TopicPage, topic_pages
 from index import Answer, Hit, Retriever, Section, Verdict
@@ -178,14 +178,20 @@ class Conversation:
 
     def _reply_to(self, answer: Answer, state: State, context: str | None) -> tuple[Reply, State]:
         asked = answer.question
+        matches = _matches(answer)
         if answer.verdict is Verdict.ANSWERED and answer.hit is not None:
-            return self._answer_section(answer.hit.section, state, question=asked, hit=answer.hit, context=context)
+            reply, state = self._answer_section(
+                answer.hit.section, state, question=asked, hit=answer.hit, context=context
+            )
+            return replace(reply, matches=matches), state
         if answer.verdict is Verdict.EMPTY:
             return Reply(ReplyKind.EMPTY, messages.EMPTY, actions=(TOPICS,)), state
         tied = answer.verdict is Verdict.AMBIGUOUS
         hits: Sequence[Hit] = (*([answer.hit] if answer.hit else []), *answer.suggestions)
         if not hits:
-            reply = Reply(ReplyKind.NOT_COVERED, messages.NOT_COVERED, context=context, actions=(TOPICS,))
+            reply = Reply(
+                ReplyKind.NOT_COVERED, messages.NOT_COVERED, context=context, actions=(TOPICS,), matches=matches
+            )
             return reply, replace(state, section_id=None, shown=(), context="")
         suggestions = self._suggest([h.section for h in hits])
         reply = Reply(
@@ -194,6 +200,7 @@ class Conversation:
             context=context,
             suggestions=suggestions,
             actions=(TOPICS,),
+            matches=matches,
         )
         return reply, self._after_choices(reply, state, context=asked if tied else "")
 
@@ -319,6 +326,12 @@ class Conversation:
             return Reply(ReplyKind.ERROR, messages.STALE_CHOICE), state
         body = messages.source_text(section.title, section.trail, section.source)
         return _about(section, ReplyKind.SOURCE, body), state
+
+
+def _matches(answer: Answer) -> tuple[Match, ...]:
+    """The sections the retriever ranked for ``answer``, best first, with their scores."""
+    hits = (*([answer.hit] if answer.hit else []), *answer.suggestions)
+    return tuple(Match(h.section.id, h.score) for h in hits)
 
 
 def _section_of(answer: Answer) -> str | None:

@@ -7,7 +7,7 @@ a form a program can use, as buttons (their ids fit Telegram's 64-byte callback 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -84,6 +84,14 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """A section the retriever ranked for a searched question, with its score (higher is better)."""
+
+    section_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One reply of the conversation.
 
@@ -101,6 +109,10 @@ class Reply:
             with (for example ``"What is Docker?"``); else None.
         suggestions: Numbered sections to choose from, in the order listed in ``body``.
         actions: Follow-ups available next ("more", topics pages).
+        matches: For a searched question, the best sections the retriever found with their scores, best
+            first (the answer or the best candidate, then the runners-up); empty otherwise. Front ends
+            record them (the top two scores' ratio shows where the notes overlap); they are not part of
+            what the reply says, so two replies that differ only here are equal.
     """
 
     kind: ReplyKind
@@ -113,6 +125,7 @@ class Reply:
     context: str | None = None
     suggestions: tuple[Suggestion, ...] = ()
     actions: tuple[Action, ...] = ()
+    matches: tuple[Match, ...] = field(default=(), compare=False)
 
     @property
     def answered(self) -> bool:
