@@ -289,7 +289,7 @@ def load_settings(
     Raises:
         SettingsError: a variable is missing or unusable; the message has one line per problem.
     """
-    values = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values: dict[str, Any] = {k: v for k, v in (overrides or {}).items() if v is not None}
     try:
         settings = Settings(_env_file=env_file, **values)  # type: ignore[call-arg]
     except ValidationError as exc:

@@ -7,7 +7,7 @@ the same, except that a missing ``TELEGRAM_BOT_TOKEN`` is an error.
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 from bot.settings import DEFAULT_BASE_URL, LOG_LEVELS, Settings, SettingsError
 from bot.settings import load_settings as _load_settings
@@ -15,7 +15,7 @@ from bot.settings import load_settings as _load_settings
 __all__ = ["DEFAULT_BASE_URL", "LOG_LEVELS", "Settings", "SettingsError", "load_settings"]
 
 
-def load_settings(*, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
+def load_settings(*, env_file: str | Path | None = ".env") -> Settings:
     """Read the settings from the environment and ``env_file`` (the environment wins); validate them once.
 
     Raises:
