@@ -6,7 +6,7 @@ Imported only in interactive mode, so scripted and one-shot runs never load prom
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -19,11 +19,19 @@ PROMPT = "notes> "
 
 
 class NotesCompleter(Completer):
-    """Completes ``/commands`` and topic titles (the whole line, case-insensitively)."""
+    """Completes ``/commands`` and topic titles (the whole line, case-insensitively).
 
-    def __init__(self, commands: Sequence[str], titles: Iterable[str]) -> None:
+    ``titles`` may be a function returning them, asked on each completion, so that titles follow a reload.
+    """
+
+    def __init__(self, commands: Sequence[str], titles: Iterable[str] | Callable[[], Iterable[str]]) -> None:
         self._commands = tuple(commands)
-        self._titles = tuple(titles)
+        self._titles_now = titles if callable(titles) else None
+        self._fixed = () if callable(titles) else tuple(titles)
+
+    @property
+    def _titles(self) -> tuple[str, ...]:
+        return tuple(self._titles_now()) if self._titles_now is not None else self._fixed
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
         typed = document.text_before_cursor.lstrip()
