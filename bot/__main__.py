@@ -4,11 +4,14 @@
 
 Settings come from the environment and ``.env`` in the current folder (see ``.env.example`` and
 docs/telegram.md); ``TELEGRAM_BOT_TOKEN`` is required. The notes are read and indexed before the bot
-connects, so the first question is answered at once. Ctrl-C or SIGTERM stop it gracefully: questions
-already received are answered and Telegram is told which updates were handled.
+connects, so the first question is answered at once; while it runs, edited notes are re-indexed in the
+background (``NOTES_QA_WATCH``) and admins may force it with ``/reload``. Every question goes to the question
+log (``NOTES_QA_QUESTION_DB``; ``python -m bot.report`` reads it). Ctrl-C or SIGTERM stop it gracefully:
+questions already received are answered, Telegram is told which updates were handled, and the question
+log is written out.
 
 Exit codes: 0 after a stop signal; 1 when Telegram rejects the token or cannot be reached; 2 when a setting,
-the notes folder or the state database cannot be used. Each failure is reported on one line on stderr,
+the notes folder, the state database or the question log cannot be used. Each failure is reported on one line on stderr,
 without a traceback and without the token.
 """
 
@@ -50,8 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.conversation import Conversation
+    from bot.logs import configure_logging
+    from bot.pseudonyms import PseudonymKeyError, Pseudonyms
+    from bot.questionlog import QuestionLog, QuestionLogError
+    from bot.recorder import Recorder
+    from bot.reload import LiveConversation, Reloader
     from bot.telegram import SettingsError, StateStore, StateStoreError, build_application, load_settings, run
-    from bot.telegram.logs import configure_logging
     from index import NotesQAError, Retriever
 
     try:
@@ -60,19 +67,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_CONFIG)
     configure_logging(settings.notes_qa_log_level, secrets=settings.secrets)
     notes = settings.notes_qa_notes_dir
+    saved = settings.cache_dir / "index"
     try:
-        retriever = Retriever.from_directory(notes, cache_dir=settings.cache_dir / "index")
+        retriever = Retriever.from_directory(notes, cache_dir=saved)
+        pseudonyms = Pseudonyms.beside(settings.question_db, key=settings.user_hash_key)
         store = StateStore(settings.state_db)
-    except (NotesQAError, StateStoreError) as exc:
+    except (NotesQAError, StateStoreError, PseudonymKeyError) as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except OSError as exc:
         return _fail(f"cannot read the notes in {notes}: {exc.strerror or exc}", EXIT_CONFIG)
     except KeyboardInterrupt:
         return 130
-    log.info("%d topics from %s; conversation state in %s", sum(s.searchable for s in retriever.sections),
-             notes, store.path)
     try:
-        application = build_application(settings, Conversation(retriever), store)
+        questions = QuestionLog(settings.question_db, retention_days=settings.notes_qa_retention_days)
+    except QuestionLogError as exc:
+        store.close()
+        return _fail(str(exc), EXIT_CONFIG)
+    log.info("%d topics from %s; conversation state in %s; questions logged to %s",
+             sum(s.searchable for s in retriever.sections), notes, store.path, questions.path)
+    live = LiveConversation(Conversation(retriever))
+    reloader = Reloader(live, notes, cache_dir=saved)
+    if settings.notes_qa_watch:
+        reloader.start()
+    try:
+        recorder = Recorder("telegram", pseudonyms=pseudonyms, question_log=questions)
+        application = build_application(settings, live, store, recorder=recorder, reloader=reloader)
         run(application, settings)
     except InvalidToken:
         return _fail(
@@ -83,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuntimeError as exc:  # webhook mode without tornado
         return _fail(str(exc).splitlines()[0], EXIT_CONFIG)
     finally:
+        reloader.stop()
+        questions.close()
         store.close()
     return EXIT_OK
 

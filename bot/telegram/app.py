@@ -1,7 +1,8 @@
 """Wiring: the python-telegram-bot ``Application`` for the notes bot, and running it.
 
 ``build_application`` takes ready parts (the settings, a ``Conversation`` over an already built retriever,
-an open ``StateStore``) and returns an Application that has not touched the network yet. ``serve`` runs
+or a ``LiveConversation`` that a ``Reloader`` keeps current, an open ``StateStore``, optionally a
+``Recorder`` for the question log) and returns an Application that has not touched the network yet. ``serve`` runs
 it with long polling, or as a webhook server when ``TELEGRAM_WEBHOOK_URL`` is set, until SIGINT (Ctrl-C),
 SIGTERM or an ``asyncio.Event`` (the tests' way) stops it; PTB then finishes the updates it has taken,
 confirms the update offset to Telegram and closes its connections. ``serve`` drives the Application's
@@ -29,6 +30,8 @@ from telegram.ext import (
 )
 
 from bot.conversation import Conversation
+from bot.recorder import Recorder
+from bot.reload import LiveConversation, Reloader
 from bot.telegram.access import AllowList, RateLimiter
 from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import BotOptions, Handlers
@@ -48,19 +51,28 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 def build_application(
     settings: Settings,
-    conversation: Conversation,
+    conversation: Conversation | LiveConversation,
     store: StateStore,
     *,
     options: BotOptions | None = None,
     flood: FloodControl | None = None,
+    recorder: Recorder | None = None,
+    reloader: Reloader | None = None,
 ) -> AnyApplication:
-    """An Application with the notes bot's handlers; nothing is sent until it is initialised."""
+    """An Application with the notes bot's handlers; nothing is sent until it is initialised.
+
+    With ``recorder``, questions are logged and recorded and answers get 👍 / 👎 buttons; with ``reloader``
+    (over the same ``LiveConversation`` as ``conversation``), admins may send ``/reload``.
+    """
     handlers = Handlers(
         conversation,
         store,
         allow=AllowList.of(settings.telegram_allowed_users),
         limiter=RateLimiter(settings.telegram_rate_limit_per_minute),
         options=options,
+        recorder=recorder,
+        reloader=reloader,
+        admins=settings.telegram_admin_users,
     )
     application = (
         ApplicationBuilder()

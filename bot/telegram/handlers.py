@@ -15,6 +15,11 @@ Rules worth knowing (see docs/telegram.md):
 - A message without text (sticker, photo, voice) gets a one-line hint in a private chat, nothing in a group.
 - "typing…" is shown when an answer is not ready within ``typing_after`` seconds, and renewed every 4.5 s.
 - Every update, of every kind, first passes ``_admit``: the per-user rate limit, then the allow-list.
+- Each question is logged and recorded (``bot.recorder``) when a recorder is given; an answer to a question
+  then carries 👍 / 👎 buttons, whose votes go to the question log.
+- The notes may be swapped for a rebuilt index at any time (``bot.reload``): each turn reads the current
+  conversation once. ``/reload`` from a user in ``TELEGRAM_ADMIN_USERS`` forces a rebuild and says how it
+  went; for anyone else it is an unknown command.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
+import time
 import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -42,13 +48,15 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, parse_command
 from bot.conversation import Conversation, action_key
+from bot.recorder import Recorder
+from bot.reload import LiveConversation, Reloader
 from bot.replies import Reply
 from bot.state import State
 from bot.telegram.access import AllowList, RateLimiter, Verdict
 from bot.telegram.formatting import escape, reply_messages
-from bot.telegram.keyboards import decode, reply_keyboard
+from bot.telegram.keyboards import Vote, decode, decode_vote, reply_keyboard, with_vote
 from bot.telegram.routing import ASK, addressed_text, is_start
 from bot.telegram.state_store import StateStore
 
@@ -62,6 +70,8 @@ MAX_INLINE_RESULTS = 50  # telegram.constants.InlineQueryLimit.RESULTS
 NOT_TEXT = "I can only read text. Ask your question in words, or type /help."
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 INLINE_REFUSAL = "This bot is private"
+THANKS = "Thanks for the feedback!"
+RELOADING = "Reloading the notes…"
 
 
 def refusal(user_id: int) -> str:
@@ -109,9 +119,9 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None
 
 
-def render(reply: Reply, *, lead: str | None = None) -> Rendered:
+def render(reply: Reply, *, lead: str | None = None, question_id: int | None = None) -> Rendered:
     parts = reply_messages(reply, lead=lead)
-    return Rendered(tuple(parts), reply_keyboard(reply))
+    return Rendered(tuple(parts), reply_keyboard(reply, question_id=question_id))
 
 
 class Handlers:
@@ -119,20 +129,31 @@ class Handlers:
 
     def __init__(
         self,
-        conversation: Conversation,
+        conversation: Conversation | LiveConversation,
         store: StateStore,
         *,
         allow: AllowList,
         limiter: RateLimiter,
         options: BotOptions | None = None,
+        recorder: Recorder | None = None,
+        reloader: Reloader | None = None,
+        admins: frozenset[int] = frozenset(),
     ) -> None:
-        self.conversation = conversation
+        self.live = conversation if isinstance(conversation, LiveConversation) else LiveConversation(conversation)
+        self.recorder = recorder
+        self.reloader = reloader
+        self.admins = admins
         self.store = store
         self.allow = allow
         self.options = options or BotOptions()
         self.limiter = limiter
         self.inline_limiter = RateLimiter(limiter.limit * self.options.inline_rate_factor)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation over the current index (read it once per turn)."""
+        return self.live.current
 
     # Start-up -------------------------------------------------------------------------------------------
 
@@ -178,18 +199,37 @@ class Handlers:
             name = message.from_user.first_name if message.from_user else ""
             lead = f"Hello{', ' + name if name else ''}! I answer questions from a folder of notes."
         chat_id = message.chat.id
+        user_id = message.from_user.id if message.from_user else None
+        command = parse_command(text)
+        if command is not None and command.name == "reload" and self.reloader is not None and user_id in self.admins:
+            await self._reload(context, message)
+            return
         log.debug("chat %s asks %r", chat_id, text)
         async with self._lock(chat_id):
             rendered = await self._typing_while(
-                context, chat_id, asyncio.to_thread(self._respond, chat_id, text, lead)
+                context, chat_id, asyncio.to_thread(self._respond, chat_id, user_id, text, lead)
             )
             await self._send(context, chat_id, rendered, reply_to=message.message_id)
 
-    def _respond(self, chat_id: int, text: str, lead: str | None) -> Rendered:
-        """Runs in a worker thread: load the chat's state, answer, save the new state, render."""
-        reply, state = self.conversation.respond(text, self.store.get(chat_id))
+    def _respond(self, chat_id: int, user_id: int | None, text: str, lead: str | None) -> Rendered:
+        """Runs in a worker thread: load the chat's state, answer, save the new state, record, render."""
+        conversation = self.conversation
+        started = time.perf_counter()
+        reply, state = conversation.respond(text, self.store.get(chat_id))
+        latency = time.perf_counter() - started
         self.store.put(chat_id, state)
-        return render(reply, lead=lead)
+        question_id = None
+        if self.recorder is not None:
+            question_id = self.recorder.turn(user=user_id, chat=chat_id, text=text, reply=reply, latency=latency)
+        return render(reply, lead=lead, question_id=question_id)
+
+    async def _reload(self, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+        """``/reload`` from an admin: rebuild the index from the files now, and say how it went."""
+        assert self.reloader is not None
+        log.info("reload forced by an admin in chat %s", message.chat.id)
+        work = asyncio.to_thread(self.reloader.reload, force=True, reason="/reload")
+        result = await self._typing_while(context, message.chat.id, work)
+        await self._send_text(context, message.chat.id, escape(result.message), reply_to=message.message_id)
 
     # Buttons --------------------------------------------------------------------------------------------
 
@@ -197,14 +237,20 @@ class Handlers:
         query = update.callback_query
         if query is None or not await self._admit(update, context):
             return
+        vote = decode_vote(query.data) if query.data is not None else None
+        if vote is not None:
+            await query.answer(THANKS)
+            await self._vote(query.from_user.id, query.message, vote)
+            return
         await query.answer()
         message = query.message
         if message is None or query.data is None:
             return  # a button on an inline-mode message: the bot never sends those
         pressed = decode(query.data)
         chat_id = message.chat.id
+        user_id = query.from_user.id
         async with self._lock(chat_id):
-            work = asyncio.to_thread(self._choose, chat_id, pressed.action)
+            work = asyncio.to_thread(self._choose, chat_id, user_id, pressed.action)
             rendered = await self._typing_while(context, chat_id, work)
             if pressed.in_place and len(rendered.parts) == 1 and isinstance(message, Message):
                 try:
@@ -221,10 +267,30 @@ class Handlers:
             reply_to = message.message_id if isinstance(message, Message) else None
             await self._send(context, chat_id, rendered, reply_to=reply_to)
 
-    def _choose(self, chat_id: int, action: str) -> Rendered:
+    def _choose(self, chat_id: int, user_id: int, action: str) -> Rendered:
+        started = time.perf_counter()
         reply, state = self.conversation.choose(action, self.store.get(chat_id))
+        latency = time.perf_counter() - started
         self.store.put(chat_id, state)
-        return render(reply)
+        question_id = None
+        if self.recorder is not None:
+            question_id = self.recorder.turn(user=user_id, chat=chat_id, action=action, reply=reply, latency=latency)
+        return render(reply, question_id=question_id)
+
+    async def _vote(self, user_id: int, message: object, vote: Vote) -> None:
+        """Store a 👍 / 👎 and mark the pressed button (the message's other buttons stay as they were)."""
+        if self.recorder is not None:
+            self.recorder.feedback(user=user_id, question_id=vote.question_id, good=vote.good)
+        if not isinstance(message, Message):
+            return
+        markup = with_vote(message.reply_markup, vote)
+        if markup is None:
+            return
+        try:
+            await message.edit_reply_markup(reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
 
     # Inline mode ----------------------------------------------------------------------------------------
 
@@ -255,9 +321,10 @@ class Handlers:
         if not text.strip():
             return []
         results = []
-        for hit in self.conversation.retriever.search(text, k=self.options.inline_results):
+        conversation = self.conversation
+        for hit in conversation.retriever.search(text, k=self.options.inline_results):
             key = action_key(hit.section.id)
-            reply, _ = self.conversation.choose(key, State())
+            reply, _ = conversation.choose(key, State())
             section = hit.section
             results.append(
                 InlineQueryResultArticle(
