@@ -53,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.conversation import Conversation
+    from bot.health import heartbeat_path
     from bot.logs import configure_logging
     from bot.pseudonyms import PseudonymKeyError, Pseudonyms
     from bot.questionlog import QuestionLog, QuestionLogError
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         recorder = Recorder("telegram", pseudonyms=pseudonyms, question_log=questions)
         application = build_application(settings, live, store, recorder=recorder, reloader=reloader)
-        run(application, settings)
+        run(application, settings, heartbeat=heartbeat_path(settings.state_db))
     except InvalidToken:
         return _fail(
             "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/mybots, API Token)", EXIT_TELEGRAM

@@ -17,6 +17,7 @@ import datetime as dtm
 import logging
 import signal
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -30,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import Conversation
+from bot.health import beat
 from bot.recorder import Recorder
 from bot.reload import LiveConversation, Reloader
 from bot.telegram.access import AllowList, RateLimiter
@@ -151,6 +153,17 @@ async def serve(
             loop.remove_signal_handler(sig)
 
 
-def run(application: AnyApplication, settings: Settings) -> None:
-    """``serve`` in a new event loop, until SIGINT (Ctrl-C) or SIGTERM."""
-    asyncio.run(serve(application, settings))
+def run(application: AnyApplication, settings: Settings, *, heartbeat: Path | None = None) -> None:
+    """``serve`` in a new event loop, until SIGINT (Ctrl-C) or SIGTERM; with ``heartbeat``, the event loop
+    also touches that file every 30 seconds meanwhile (``python -m bot.health`` checks it)."""
+
+    async def main() -> None:
+        beating = asyncio.create_task(beat(heartbeat)) if heartbeat is not None else None
+        try:
+            await serve(application, settings)
+        finally:
+            if beating is not None:
+                beating.cancel()
+                await asyncio.gather(beating, return_exceptions=True)
+
+    asyncio.run(main())
