@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -36,7 +35,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 
 def normalize(text: str) -> str:
     """NFKC-normalise and case-fold."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -47,13 +46,26 @@ def words(text: str) -> list[str]:
 class Analyzer:
     """Words to index terms: stop words dropped, the rest stemmed with the Snowball English stemmer.
 
-    Stems are cached per word, so analysing a question costs a dictionary look-up per word.
+    Terms are cached per word (a plain dict, bounded), so analysing a question costs a look-up per word.
     """
+
+    CACHE_LIMIT = 1 << 20
 
     def __init__(self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS) -> None:
         self.stop_words = frozenset(stop_words)
         self._stemmer = snowballstemmer.stemmer("english") if stem else None
-        self.term = lru_cache(maxsize=1 << 18)(self._term)
+        self._cache: dict[str, str | None] = {}
+
+    def term(self, word: str) -> str | None:
+        """The index term of one normalised word, or None for a stop word or a lone letter."""
+        try:
+            return self._cache[word]
+        except KeyError:
+            pass
+        term = self._term(word)
+        if len(self._cache) < self.CACHE_LIMIT:
+            self._cache[word] = term
+        return term
 
     def _term(self, word: str) -> str | None:
         if word in self.stop_words or (len(word) == 1 and not word.isdigit()):

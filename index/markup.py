@@ -31,23 +31,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def normalize_unicode(text: str) -> str:
     """NFKC-normalise and drop control characters other than newlines and tabs."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub(" ", text)
 
 
 def to_plain_text(markdown: str) -> str:
     """Plain text of a Markdown fragment: tags, emphasis, image and link targets removed; code kept."""
-    text = _COMMENT.sub(" ", markdown)
-    text = _SCRIPT_STYLE.sub(" ", text)
-    text = _IMG_ALT.sub(lambda m: f" {m.group(2)} ", text)
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
-    text = _LINK_DEF.sub(" ", text)
-    text = _AUTOLINK.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = _INLINE_CODE.sub(r"\2", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    text = html.unescape(text)
+    text = markdown
+    # Each pattern needs its opening character: skipping absent ones makes plain prose cheap.
+    if "<" in text:
+        text = _COMMENT.sub(" ", text)
+        text = _SCRIPT_STYLE.sub(" ", text)
+        text = _IMG_ALT.sub(lambda m: f" {m.group(2)} ", text)
+    if "[" in text:
+        text = _IMAGE.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+        text = _REF_LINK.sub(r"\1", text)
+        text = _LINK_DEF.sub(" ", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(" ", text)
+        text = _TAG.sub(" ", text)
+    if "`" in text:
+        text = _INLINE_CODE.sub(r"\2", text)
+    if "*" in text or "_" in text or "~" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+    if "&" in text:
+        text = html.unescape(text)
     text = normalize_unicode(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
