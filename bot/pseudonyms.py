@@ -10,6 +10,7 @@ the key gives everyone new pseudonyms; nothing else breaks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -52,15 +53,11 @@ class Pseudonyms:
         if key is not None:
             return cls(key)
         path = key_path(database)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("x", encoding="ascii") as file:  # fails if another process made it first
-                path.chmod(0o600)
-                file.write(secrets.token_hex(KEY_BYTES) + "\n")
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise PseudonymKeyError(f"cannot create the pseudonym key file {path}: {exc.strerror or exc}") from None
+        if not path.exists():
+            try:
+                _create_key_file(path)
+            except OSError as exc:
+                raise PseudonymKeyError(f"cannot create the pseudonym key file {path}: {exc.strerror or exc}") from None
         try:
             text = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError) as exc:
@@ -71,6 +68,24 @@ class Pseudonyms:
                 "delete it to have a new key made (everyone then gets new pseudonyms)"
             )
         return cls(text.encode("ascii"))
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` unless another thread or process got there first.
+
+    The key is written to a private temporary file which is then hard-linked into place: the link either
+    appears whole or fails because the file exists, so a reader never sees a half-written key and two
+    first starts agree on one key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    try:
+        draft.touch(mode=0o600, exist_ok=False)
+        draft.write_text(secrets.token_hex(KEY_BYTES) + "\n", encoding="ascii")
+        with contextlib.suppress(FileExistsError):  # another thread or process made it first: use theirs
+            path.hardlink_to(draft)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def key_path(database: Path) -> Path:
