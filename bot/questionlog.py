@@ -211,7 +211,9 @@ def migrate(db: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION)
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
-    if target > version:
+    if version == 0:
+        log.debug("question log %s: created (schema version %d)", path, target)
+    elif target > version:
         log.info("question log %s: schema version %d -> %d", path, version, target)
     return version
 
