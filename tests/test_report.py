@@ -55,7 +55,11 @@ def notes(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "questions.sqlite3"
+    return seed_log(tmp_path / "questions.sqlite3")
+
+
+def seed_log(path: Path) -> Path:
+    """A question log at ``path`` holding ``SEED`` and ``VOTES``."""
     with QuestionLog(path, retention_days=36_500, clock=lambda: at(16, 0)) as log:
         for number, asked, user, question, kind, section, score, ratio, runner_up, offered, chosen in SEED:
             log.record(QuestionRecord(number, asked, "telegram", user, question, kind, section, score, ratio,

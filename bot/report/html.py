@@ -121,7 +121,7 @@ def report_html(report: Report) -> str:
     parts.append("<h2>Answers with the most thumbs-down (👎)</h2>")
     if report.disliked:
         parts.append(_rows(
-            ["👎", "👍", "section", "asked as"],
+            ["👎 bad", "👍 good", "section", "asked as"],
             [[str(a.bad), str(a.good),
               f"<code>{escape(a.section_id)}</code>" + (f"<br>{escape(a.title)}" if a.title else ""),
               _list(a.examples)] for a in report.disliked],
