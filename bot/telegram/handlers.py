@@ -226,7 +226,7 @@ class Handlers:
     async def _reload(self, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         """``/reload`` from an admin: rebuild the index from the files now, and say how it went."""
         assert self.reloader is not None
-        log.info("reload forced by an admin in chat %s", message.chat.id)
+        log.info("reload forced by an admin")
         work = asyncio.to_thread(self.reloader.reload, force=True, reason="/reload")
         result = await self._typing_while(context, message.chat.id, work)
         await self._send_text(context, message.chat.id, escape(result.message), reply_to=message.message_id)
