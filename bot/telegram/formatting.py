@@ -16,8 +16,9 @@ Emphasis is only emitted when its inside is balanced, so the output always nests
 
 A message holds at most 4096 characters of *visible* text (Telegram counts UTF-16 units after the tags are
 removed). ``split_blocks`` packs rendered blocks into messages at paragraph boundaries; a paragraph that alone
-is too long is cut at line boundaries, a line at spaces, and a code block into several complete code
-blocks, so no message ends inside a tag or a code block.
+is too long is rendered whole and its HTML cut (``split_markup``) at a line break, else a space, with the
+tags open at the cut closed and opened again, so no text is lost or rendered differently; a code block is
+cut into several complete code blocks.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ _EMPHASIS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), "i"),
 )
 _TAG_IN_OUTPUT = re.compile(r"<(/?)([a-z]+)[^>]*>")
+_ATOM = re.compile(r"<[^>]*>|&#?\w+;|[\s\S]")  # a tag, an entity or one character of HTML made here
 
 
 # Measuring ----------------------------------------------------------------------------------------------
@@ -214,9 +216,8 @@ def _code_blocks(lines: Sequence[str], language: str, limit: int) -> list[Block]
     return blocks
 
 
-def _cut_point(text: str, limit: int, *, markdown: bool = False) -> int:
-    """Where to cut ``text`` so the first piece has at most ``limit`` UTF-16 units: at a space if possible
-    (for Markdown, a space outside code spans and links, so that both pieces render as the whole did)."""
+def _cut_point(text: str, limit: int) -> int:
+    """Where to cut ``text`` so the first piece has at most ``limit`` UTF-16 units: at a space if possible."""
     end = 0
     units = 0
     for index, ch in enumerate(text):
@@ -224,38 +225,69 @@ def _cut_point(text: str, limit: int, *, markdown: bool = False) -> int:
         if units > limit:
             break
         end = index + 1
-    inside: list[range] = []
-    if markdown:
-        patterns = (_CODE_SPAN, _LINK, *(pattern for pattern, _ in _EMPHASIS))
-        inside = [range(m.start() + 1, m.end()) for pattern in patterns for m in pattern.finditer(text)]
-    space = end
-    while (space := text.rfind(" ", 0, space)) > end // 2:
-        if not any(space in span for span in inside):
-            return space + 1
-    return max(end, 1)
+    space = text.rfind(" ", 0, end)
+    return space + 1 if space > end // 2 else max(end, 1)
 
 
-def _text_blocks(
-    lines: Sequence[str], render: Callable[[str], str], limit: int, rest: Callable[[str], str] | None = None
-) -> list[Block]:
-    """A paragraph as one block, or, when it is too long, one block per line (a line cut at spaces; the
-    pieces after the first rendered with ``rest``, so that a cut line's text is not read as a list item)."""
-    rest = rest or render
+def _text_blocks(lines: Sequence[str], render: Callable[[str], str], limit: int) -> list[Block]:
+    """A paragraph as one block or, when it is too long, its HTML cut into blocks by ``split_markup``.
+
+    The whole paragraph is rendered once and the HTML is cut, never the Markdown: a cut in the Markdown can
+    fall inside a code span, a link or an emphasis and change how both pieces render (text lost or markup
+    shown); a cut in the HTML cannot. The pieces join with nothing, so put together they are the whole.
+    """
     whole = _block(render("\n".join(lines)))
     if whole.length <= limit:
         return [whole]
-    blocks: list[Block] = []
-    for number, line in enumerate(lines):
-        joiner = PARAGRAPH if number == 0 else "\n"
-        piece = _block(render(line), joiner)
-        draw = render
-        while piece.length > limit:  # one very long line: cut the source text at a space
-            cut = _cut_point(line, limit, markdown=True)
-            blocks.append(_block(draw(line[:cut]), joiner))
-            line, joiner, draw = line[cut:], "", rest
-            piece = _block(draw(line), joiner)
-        blocks.append(piece)
-    return blocks
+    return [_block(piece, PARAGRAPH if n == 0 else "") for n, piece in enumerate(split_markup(whole.html, limit))]
+
+
+def split_markup(markup: str, limit: int) -> list[str]:
+    """Cut balanced HTML made here into pieces of at most ``limit`` visible UTF-16 units each.
+
+    A piece ends after the last line break that leaves it at least half full, else after the last such space,
+    else anywhere between two characters (never inside a tag or an entity). Tags open at a cut are closed at the
+    end of the piece and opened again, with their attributes, at the start of the next, so every piece is
+    balanced and the pieces' visible text, put together, is the whole's.
+    """
+    atoms = _ATOM.findall(markup)
+    widths = [0 if a.startswith("<") else telegram_length(html.unescape(a)) for a in atoms]
+    open_after: list[tuple[str, ...]] = []  # the tags open after each atom
+    stack: tuple[str, ...] = ()
+    for atom in atoms:
+        if atom.startswith("</"):
+            stack = stack[:-1]
+        elif atom.startswith("<"):
+            stack = (*stack, atom)
+        open_after.append(stack)
+    pieces: list[str] = []
+    start, reopen = 0, ""
+    while start < len(atoms):
+        units, end, line_cut, space_cut = 0, start, start, start
+        while end < len(atoms) and units + widths[end] <= limit:
+            units += widths[end]
+            end += 1
+            if atoms[end - 1] == "\n" and units * 2 >= limit:
+                line_cut = end
+            elif atoms[end - 1] == " " and units * 2 >= limit:
+                space_cut = end
+        if end == len(atoms):
+            cut = end
+        elif line_cut > start:
+            cut = line_cut
+        elif space_cut > start:
+            cut = space_cut
+        else:
+            cut = max(end, start + 1)
+        while cut - 1 > start and atoms[cut - 1].startswith("<") and not atoms[cut - 1].startswith("</"):
+            cut -= 1  # an element opened just before the cut starts the next piece instead
+        while cut < len(atoms) and atoms[cut].startswith("</"):
+            cut += 1  # an element closed just after the cut ends this piece
+        still_open = open_after[cut - 1]
+        closing = "".join(f"</{tag[1:-1].split(' ', 1)[0]}>" for tag in reversed(still_open))
+        pieces.append(reopen + "".join(atoms[start:cut]) + closing)
+        start, reopen = cut, "".join(still_open)
+    return [piece for piece in pieces if visible_text(piece).strip()]
 
 
 def _list_line(line: str) -> str:
@@ -350,9 +382,9 @@ def markdown_blocks(markdown: str, *, limit: int = MAX_MESSAGE_CHARS) -> list[Bl
             blocks += _text_blocks(lines, _table, limit)
         elif kind == "quote":
             stripped = [_QUOTE.sub("", line, count=1) for line in lines]
-            blocks += _text_blocks(stripped, _quote, limit, lambda text: f"<blockquote>{inline(text)}</blockquote>")
+            blocks += _text_blocks(stripped, _quote, limit)
         else:
-            blocks += _text_blocks(lines, _paragraph, limit, inline)
+            blocks += _text_blocks(lines, _paragraph, limit)
     return [b for b in blocks if visible_text(b.html).strip()]
 
 
