@@ -1,7 +1,8 @@
 """``python -m bot.report`` on a seeded question log: exact groups, counts, days, near ties and unused sections.
 
 The log is written through ``QuestionLog`` with fixed times over three UTC days; the notes are the REPL tests'
-small Linux file (six sections: Linux, Kernel, Shell, Daemons, Cron, Systemd timers).
+small Linux file (six sections: Linux, Kernel, Shell, Daemons, Cron, Systemd timers) and a section on volume
+backups, written after the backup question had gone unanswered three times.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from tests.test_repl import LINUX
 
 KERNEL, SHELL, DAEMONS, CRON, TIMERS = (f"linux.md#{s}" for s in ("kernel", "shell", "daemons", "cron",
                                                                     "systemd-timers"))
+BACKUPS = "linux.md#volume-backups"
+NOTES = LINUX + "\n## Volume backups\n\nBack up a volume by archiving its folder with tar.\n"
 
 
 def at(day: int, hour: int) -> float:
@@ -39,6 +42,7 @@ SEED = [
     (9, at(14, 13), "cat", "thanks!", "empty", None, None, None, None, (), None),
     (10, at(15, 9), "bob", "what is the kernel", "answer", KERNEL, 8.0, 0.2, SHELL, (), None),
     (11, at(15, 10), "dan", "what's the best pizza recipe", "not_covered", None, None, None, None, (), None),
+    (12, at(15, 11), "bob", "how do I back up a volume?", "answer", BACKUPS, 3.0, 0.4, SHELL, (), None),
 ]
 #: (question, user, good)
 VOTES = [(5, "ann", False), (5, "bob", False), (10, "ann", False), (10, "bob", True), (1, "cat", True),
@@ -49,7 +53,7 @@ VOTES = [(5, "ann", False), (5, "bob", False), (10, "ann", False), (10, "bob", T
 def notes(tmp_path: Path) -> Path:
     folder = tmp_path / "notes"
     folder.mkdir()
-    (folder / "linux.md").write_text(LINUX, encoding="utf-8")
+    (folder / "linux.md").write_text(NOTES, encoding="utf-8")
     return folder
 
 
@@ -78,13 +82,14 @@ def report(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, st
 
 
 EXPECTED = """\
-notes-qa report: 10 questions from 4 people, 2027-01-13 to 2027-01-15
+notes-qa report: 11 questions from 4 people, 2027-01-13 to 2027-01-15
 question log: {db}
-answered: 4 of 10 (40%)
+answered: 5 of 11 (45%)
 
 Questions the notes did not answer (3 groups of similar wording, most asked first)
     3×  How do I back up a volume?  (2 people)
          also: backing up volumes ×1
+         answered since: linux.md#volume-backups ×1
     2×  pizza recipes  (2 people)
          also: what's the best pizza recipe ×1
     1×  how are jobs scheduled?  (1 person)
@@ -107,9 +112,9 @@ Answer rate and median score of the answers, per day (UTC)
   day         questions  answered   rate  median score
   2027-01-13          4         1    25%          6.00
   2027-01-14          4         2    50%          4.50
-  2027-01-15          2         1    50%          8.00
+  2027-01-15          3         2    67%          5.50
 
-Sections never used (3 of 6), by file
+Sections never used (3 of 7), by file
   linux.md (3): Linux; Shell; Cron
 """
 
@@ -124,18 +129,20 @@ def test_the_json_report_holds_the_same_numbers(capsys: pytest.CaptureFixture[st
     code, out, _ = report(capsys, "--db", str(db), "--notes", str(notes), "--json")
     value = json.loads(out)
     assert code == 0
-    assert (value["questions"], value["answered"], value["people"], value["answer_rate"]) == (10, 4, 4, 0.4)
+    assert (value["questions"], value["answered"], value["people"], value["answer_rate"]) == (11, 5, 4, 5 / 11)
     assert [QuestionGroup(g["wording"], g["count"], g["people"], tuple(Wording(**v) for v in g["variants"]),
-                          tuple(tuple(p) for p in g["picked"])) for g in value["unanswered"]] == [
+                          tuple(tuple(p) for p in g["picked"]), tuple(tuple(a) for a in g["answered_since"]))
+            for g in value["unanswered"]] == [
         QuestionGroup("How do I back up a volume?", 3, 2,
-                      (Wording("How do I back up a volume?", 2), Wording("backing up volumes", 1)), ()),
+                      (Wording("How do I back up a volume?", 2), Wording("backing up volumes", 1)), (),
+                      ((BACKUPS, 1),)),
         QuestionGroup("pizza recipes", 2, 2,
                       (Wording("pizza recipes", 1), Wording("what's the best pizza recipe", 1)), ()),
         QuestionGroup("how are jobs scheduled?", 1, 1, (Wording("how are jobs scheduled?", 1),), ((TIMERS, 1),)),
     ]
     assert [(d["section_id"], d["bad"], d["good"]) for d in value["disliked"]] == [(DAEMONS, 2, 0), (KERNEL, 1, 2)]
     assert [Day(**d) for d in value["days"]] == [
-        Day("2027-01-13", 4, 1, 0.25, 6.0), Day("2027-01-14", 4, 2, 0.5, 4.5), Day("2027-01-15", 2, 1, 0.5, 8.0),
+        Day("2027-01-13", 4, 1, 0.25, 6.0), Day("2027-01-14", 4, 2, 0.5, 4.5), Day("2027-01-15", 3, 2, 2 / 3, 5.5),
     ]
     assert [NearTie(tuple(t["sections"]), t["count"], t["median_ratio"], tuple(t["examples"]))
             for t in value["near_ties"]] == [
@@ -143,14 +150,14 @@ def test_the_json_report_holds_the_same_numbers(capsys: pytest.CaptureFixture[st
         NearTie((CRON, TIMERS), 1, 1.0, ("how are jobs scheduled?",)),
     ]
     assert [s["section_id"] for s in value["unused"]] == ["linux.md#linux", SHELL, CRON]
-    assert value["answerable_sections"] == 6
+    assert value["answerable_sections"] == 7
 
 
 def test_since_leaves_out_earlier_days(capsys: pytest.CaptureFixture[str], db: Path, notes: Path) -> None:
     _, out, _ = report(capsys, "--db", str(db), "--notes", str(notes), "--since", "2027-01-14", "--json")
     value = json.loads(out)
     assert (value["since"], value["questions"], [d["day"] for d in value["days"]]) == (
-        "2027-01-14", 6, ["2027-01-14", "2027-01-15"]
+        "2027-01-14", 7, ["2027-01-14", "2027-01-15"]
     )
     assert [g["wording"] for g in value["unanswered"]] == ["pizza recipes", "how are jobs scheduled?"]
     assert "linux.md#kernel" in [d["section_id"] for d in value["disliked"]]
@@ -175,7 +182,7 @@ def test_questions_past_retention_are_counted_without_their_text(
     _, out, _ = report(capsys, "--db", str(db), "--notes", str(notes))
     assert "4 questions are counted without their text (past the retention period)" in out
     assert "How do I back up a volume?" not in out
-    assert "answered: 4 of 10 (40%)" in out  # the counts are kept
+    assert "answered: 5 of 11 (45%)" in out  # the counts are kept
 
 
 def test_a_limit_cuts_each_list(capsys: pytest.CaptureFixture[str], db: Path, notes: Path) -> None:
@@ -207,4 +214,4 @@ def test_an_empty_log_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, _ = report(capsys, "--db", str(tmp_path / "q.sqlite3"), "--notes", str(notes))
     assert code == 0
     assert out.startswith("notes-qa report: 0 questions from 0 people, no questions yet\n")
-    assert "Sections never used (6 of 6), by file" in out
+    assert "Sections never used (7 of 7), by file" in out

@@ -17,8 +17,7 @@ import pytest
 
 from bot.report.cli import main
 from bot.report.html import QUESTIONS_COLOUR, RATE_COLOUR
-from tests.test_repl import LINUX
-from tests.test_report import seed_log
+from tests.test_report import NOTES, seed_log
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 
@@ -27,11 +26,11 @@ CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-br
 def page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "linux.md").write_text(LINUX, encoding="utf-8")
+    (notes / "linux.md").write_text(NOTES, encoding="utf-8")
     db = seed_log(tmp_path / "questions.sqlite3")
     out = tmp_path / "report.html"
     assert main(["--db", str(db), "--notes", str(notes), "--html", str(out)]) == 0
-    assert capsys.readouterr() == ("", f"wrote {out} (10 questions)\n")
+    assert capsys.readouterr() == ("", f"wrote {out} (11 questions)\n")
     return out
 
 
@@ -40,9 +39,10 @@ def test_the_page_is_self_contained_and_holds_every_part(page: Path) -> None:
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 1
     assert "<script" not in html and not re.search(r"""(src|href)=["']?https?:|url\(\s*["']?https?:""", html)
     for heading in ("Questions and answer rate per day", "Questions the notes did not answer",
-                    "Answers with the most thumbs-down", "Near-tied questions", "Sections never used (3 of 6)"):
+                    "Answers with the most thumbs-down", "Near-tied questions", "Sections never used (3 of 7)"):
         assert f"{heading}" in html
     assert "<td>How do I back up a volume?</td>" in html
+    assert "answered since: linux.md#volume-backups ×1" in html
     assert "<td>2027-01-14</td><td class=\"n\">4</td><td class=\"n\">2</td><td class=\"n\">50%</td>" in html
     assert QUESTIONS_COLOUR in html and RATE_COLOUR in html  # the chart's bars and line
 

@@ -7,7 +7,8 @@ look up ("thanks!", "?") are left out of every part. Days are UTC days.
   how often they were asked. Two wordings are similar when their index terms (stop words dropped, stemmed,
   as the retriever reads them) overlap by at least ``SIMILAR`` (Jaccard): "How do I back up a volume?" and
   "backing up volumes" are one group, "what is a volume?" another. Each wording joins the group of the
-  first more frequent wording it is similar to.
+  first more frequent wording it is similar to. A group also says which sections answered one of its
+  wordings after it was last left unanswered (the notes were improved, or the index rebuilt).
 - **Disliked**: the sections given as answers (or picked from the suggestions) with the most 👎.
 - **Unused**: the notes' answerable sections that were never given as an answer nor picked.
 - **Days**: questions, answered, answer rate and the median score of the answers, per day.
@@ -53,6 +54,7 @@ class QuestionGroup:
         people: How many different people asked.
         variants: Every wording, most asked first.
         picked: Sections picked from the suggestions offered for these questions, with counts.
+        answered_since: Sections that answered one of the group's wordings after it was last unanswered.
     """
 
     wording: str
@@ -60,6 +62,7 @@ class QuestionGroup:
     people: int
     variants: tuple[Wording, ...]
     picked: tuple[tuple[str, int], ...]
+    answered_since: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,10 @@ def build_report(
     ]
     titles = {s.id: s.title for s in sections} if sections is not None else {}
     unanswered = group_questions(
-        (r.question, r.normalized, r.user, r.chosen) for r in rows if r.kind in UNANSWERED_KINDS and r.normalized
+        [(r.question, r.normalized, r.user, r.chosen, r.asked_at) for r in rows
+         if r.kind in UNANSWERED_KINDS and r.normalized],
+        answered=[(r.normalized, r.asked_at, r.section_id) for r in rows
+                  if r.answered and r.normalized and r.section_id],
     )
     used = {r.section_id for r in rows if r.section_id} | {r.chosen for r in rows if r.chosen}
     unused = None
@@ -203,18 +209,26 @@ def build_report(
     )
 
 
-def group_questions(rows: Iterable[tuple[str | None, str, str, str | None]]) -> list[QuestionGroup]:
-    """Group ``(question, normalized, user, chosen)`` rows by similar wording, most asked group first."""
+def group_questions(
+    rows: Iterable[tuple[str | None, str, str, str | None, float]],
+    *,
+    answered: Iterable[tuple[str, float, str]] = (),
+) -> list[QuestionGroup]:
+    """Group unanswered ``(question, normalized, user, chosen, asked_at)`` rows by similar wording, most asked
+    group first; ``answered`` holds ``(normalized, asked_at, section_id)`` of answered questions."""
     counts: Counter[str] = Counter()
     first: dict[str, str] = {}
+    last: dict[str, float] = {}
     people: defaultdict[str, set[str]] = defaultdict(set)
     picked: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for question, normalized, user, chosen in rows:
+    for question, normalized, user, chosen, asked_at in rows:
         counts[normalized] += 1
         first.setdefault(normalized, question or normalized)
+        last[normalized] = max(asked_at, last.get(normalized, asked_at))
         people[normalized].add(user)
         if chosen:
             picked[normalized][chosen] += 1
+    answers = list(answered)
     analyzer = Analyzer()
     terms = {text: frozenset(analyzer.terms(text)) for text in counts}
     groups: list[list[str]] = []
@@ -229,6 +243,8 @@ def group_questions(rows: Iterable[tuple[str | None, str, str, str | None]]) -> 
         chosen_counts: Counter[str] = Counter()
         for m in members:
             chosen_counts.update(picked[m])
+        latest = max(last[m] for m in members)
+        since = Counter(section for text, asked_at, section in answers if text in members and asked_at > latest)
         result.append(
             QuestionGroup(
                 wording=first[members[0]],
@@ -236,6 +252,7 @@ def group_questions(rows: Iterable[tuple[str | None, str, str, str | None]]) -> 
                 people=len(set().union(*(people[m] for m in members))),
                 variants=tuple(Wording(first[m], counts[m]) for m in members),
                 picked=tuple(sorted(chosen_counts.items(), key=lambda item: (-item[1], item[0]))),
+                answered_since=tuple(sorted(since.items(), key=lambda item: (-item[1], item[0]))),
             )
         )
     result.sort(key=lambda g: (-g.count, g.wording))

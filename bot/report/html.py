@@ -109,9 +109,10 @@ def report_html(report: Report) -> str:
     parts.append("<h2>Questions the notes did not answer</h2>")
     if report.unanswered:
         parts.append(_rows(
-            ["asked", "question", "people", "other wordings, picks"],
+            ["asked", "question", "people", "other wordings, picks, answered since"],
             [[str(g.count), escape(g.wording), str(g.people),
-              _list([f"{v.text} ×{v.count}" for v in g.variants[1:]] + [f"picked {s} ×{n}" for s, n in g.picked])]
+              _list([f"{v.text} ×{v.count}" for v in g.variants[1:]] + [f"picked {s} ×{n}" for s, n in g.picked]
+                    + [f"answered since: {s} ×{n}" for s, n in g.answered_since])]
              for g in report.unanswered],
             numeric=(0, 2),
         ))

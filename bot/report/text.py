@@ -46,6 +46,8 @@ def report_text(report: Report, *, limit: int = 20) -> str:
             lines.append(f"         also: {variant.text} ×{variant.count}")
         for section, count in group.picked:
             lines.append(f"         picked from the suggestions: {section} ×{count}")
+        for section, count in group.answered_since:
+            lines.append(f"         answered since: {section} ×{count}")
     lines += _more(min(limit, len(report.unanswered)), len(report.unanswered))
 
     lines += ["", "Answers with the most 👎"]
