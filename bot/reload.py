@@ -166,7 +166,8 @@ class Reloader:
         topics = sum(s.searchable for s in new.sections)
         files = len(new.report.files)
         log.info("reloaded the notes%s: %d topics from %d files in %.2fs", why, topics, files, seconds)
-        message = f"Reloaded the notes: {topics} topics from {files} file{'' if files == 1 else 's'} in {seconds:.2f} s."
+        plural = "" if files == 1 else "s"
+        message = f"Reloaded the notes: {topics} topics from {files} file{plural} in {seconds:.2f} s."
         return ReloadResult("swapped", message, seconds)
 
     def _build(self, *, force: bool) -> Retriever:
