@@ -1,9 +1,10 @@
 """Reading a short message in the light of the previous turn.
 
 The conversation keeps some context (``State.context``: the last answer's title, or the last question when
-the reply was unsure). A message may be a follow-up when it is short (at most ``max_words`` words) and either
-matches weakly on its own (the retriever's verdict is not ``ANSWERED``) or refers back with a pronoun
-("and *its* advantages?", "how is *it* different from a VM?"). It is then asked again with the context's
+the reply was unsure). A message may be a follow-up when it is short (at most ``max_words`` words), the notes
+know its words (the retriever did not decline it as mostly words the notes never use: such a decline comes
+without suggestions), and it either matches weakly on its own (the verdict is not ``ANSWERED``) or refers back
+with a pronoun ("and *its* advantages?", "how is *it* different from a VM?"). It is then asked again with the context's
 words added, and the contextual answer is kept when
 
 1. its verdict is better than the message's own, or, for a message with a pronoun, as good (the pronoun names
@@ -43,6 +44,8 @@ def may_follow_up(text: str, own: Answer, *, max_words: int) -> bool:
     """Whether a message is short and either weak on its own or refers back (see the module docstring)."""
     if len(message_words(text)) > max_words:
         return False
+    if own.verdict is Verdict.NOT_COVERED and not own.suggestions:
+        return False  # a new subject the notes know nothing of: context must not drag in the last topic
     return own.verdict is not Verdict.ANSWERED or leans_on_previous(text)
 
 

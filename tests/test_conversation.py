@@ -164,6 +164,15 @@ def test_a_follow_up_that_names_a_new_subject_is_answered_on_its_own(conversatio
     assert (roses.kind, roses.title, roses.context) == (ReplyKind.ANSWER, "Roses", None)
 
 
+def test_a_short_question_about_something_the_notes_never_mention_is_not_a_follow_up(
+    conversation: Conversation,
+) -> None:
+    # With "Sourdough" added as context it would pass the decline threshold; on its own it is mostly a word
+    # no note uses, so it is a new subject the notes do not cover.
+    (_, unknown), _ = talk(conversation, "what is sourdough?", "zyxwv kitchen scraps?")
+    assert (unknown.kind, unknown.title, unknown.context) == (ReplyKind.NOT_COVERED, None, None)
+
+
 def test_a_follow_up_without_words_of_its_own_continues_the_topic(conversation: Conversation) -> None:
     (_, why), _ = talk(conversation, "what is sourdough?", "why?")
     assert unscored(why) == sourdough(context="Sourdough")
