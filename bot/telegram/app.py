@@ -13,7 +13,6 @@ unreachable server) reaches the caller as an exception instead of a logged trace
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import logging
 import signal
 from collections.abc import Callable, Sequence
@@ -35,8 +34,11 @@ from bot.health import beat
 from bot.recorder import Recorder
 from bot.reload import LiveConversation, Reloader
 from bot.telegram.access import AllowList, RateLimiter
+from bot.telegram.delivery import Delivery, JournalledUpdates
 from bot.telegram.flood import FloodControl
 from bot.telegram.handlers import BotOptions, Handlers
+from bot.telegram.journal import Journal, journal_path
+from bot.telegram.polling import Poller, requeue_unanswered
 from bot.telegram.settings import Settings
 from bot.telegram.state_store import StateStore
 
@@ -60,15 +62,19 @@ def build_application(
     flood: FloodControl | None = None,
     recorder: Recorder | None = None,
     reloader: Reloader | None = None,
+    journal: Journal | None = None,
 ) -> AnyApplication:
     """An Application with the notes bot's handlers; nothing is sent until it is initialised.
 
     With ``recorder``, questions are logged and recorded and answers get 👍 / 👎 buttons; with ``reloader``
-    (over the same ``LiveConversation`` as ``conversation``), admins may send ``/reload``.
+    (over the same ``LiveConversation`` as ``conversation``), admins may send ``/reload``. Every update is
+    recorded in ``journal`` (by default a file beside the state database, closed with the Application) and
+    answered exactly once, also across a crash (``bot.telegram.delivery``, docs/reliability.md).
     """
+    delivery = Delivery(journal or Journal(journal_path(store.path)), owns_journal=journal is None)
     handlers = Handlers(
         conversation,
-        store,
+        delivery.states(store),
         allow=AllowList.of(settings.telegram_allowed_users),
         limiter=RateLimiter(settings.telegram_rate_limit_per_minute),
         options=options,
@@ -80,8 +86,9 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_base_url)
-        .rate_limiter(flood or FloodControl())
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(delivery.limiter(flood or FloodControl()))
+        .concurrent_updates(delivery.processor(CONCURRENT_UPDATES))
+        .update_queue(delivery.queue())
         .post_init(handlers.post_init)
         .build()
     )
@@ -117,13 +124,17 @@ async def serve(
     for sig in stop_signals:
         loop.add_signal_handler(sig, stop.set)
     updater = application.updater
-    if updater is None:
-        raise ValueError("the application has no updater; build it with build_application")
+    processor = application.update_processor
+    if updater is None or not isinstance(processor, JournalledUpdates):
+        raise ValueError("the application has no updater or no journal; build it with build_application")
+    delivery = processor.delivery
+    poller = Poller(application, delivery.journal, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
     try:
         async with application:  # initialize (getMe: the token is checked here) ... shutdown
             if application.post_init is not None:
                 await application.post_init(application)
             if settings.telegram_webhook_url:
+                await requeue_unanswered(application, delivery.journal)
                 await updater.start_webhook(
                     listen=settings.telegram_webhook_listen,
                     port=settings.telegram_webhook_port,
@@ -137,16 +148,17 @@ async def serve(
                     settings.telegram_webhook_listen, settings.telegram_webhook_port, settings.webhook_path,
                 )
             else:
-                await updater.start_polling(
-                    poll_interval=0.0, timeout=dtm.timedelta(seconds=poll_timeout), allowed_updates=ALLOWED_UPDATES
-                )
+                await poller.start()  # not ``updater.start_polling``: see bot.telegram.polling
                 log.info("polling %s for updates", settings.telegram_base_url)
             await application.start()
             if started is not None:
                 started()
             await stop.wait()
             log.info("stopping: answering the questions already received")
-            await updater.stop()
+            delivery.stopping.set()
+            await poller.stop()
+            if updater.running:
+                await updater.stop()
             await application.stop()
     finally:
         for sig in stop_signals:
