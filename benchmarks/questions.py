@@ -2,9 +2,12 @@
 
 For a gold section, the question is a window of 5 to 8 consecutive words from one of its sentences (never
 from its title), chosen among the windows with the highest summed word rarity (idf over the pool) and
-holding at least three content words. The typo variant changes one content word of 5 letters or more
-by one edit (delete, swap of neighbours, substitute, insert) into a string that is not a word of the pool,
-so it is a genuine non-word misspelling. Everything is driven by one seeded ``random.Random``.
+holding at least three content words, and occurring nowhere else in the corpus (:class:`Fragments`): the
+pool holds near-duplicates (the same man page for three release tracks, inherited docstrings with one word
+changed), and a fragment they share would make top-1 a lottery between equally good answers. The typo
+variant changes one content word of 5 letters or more by one edit (delete, swap of neighbours, substitute,
+insert) into a string that is not a word of the pool, so it is a genuine non-word misspelling. Everything
+is driven by one seeded ``random.Random``.
 """
 
 from __future__ import annotations
@@ -51,11 +54,26 @@ def document_frequencies(docs: Iterable[Doc]) -> Counter[str]:
     return df
 
 
+class Fragments:
+    """Every section's words, lower-cased, one line per section: to check that a fragment occurs once."""
+
+    def __init__(self, docs: Iterable[Doc]) -> None:
+        self._text = "\n".join(" ".join(_WORD.findall(f"{d.title} {d.text}")).lower() for d in docs)
+
+    def unique(self, fragment: str) -> bool:
+        """Whether ``fragment`` (words joined by spaces) occurs exactly once, as a substring of the words."""
+        needle = fragment.lower()
+        first = self._text.find(needle)
+        return first >= 0 and self._text.find(needle, first + 1) < 0
+
+
 def _content(word: str) -> bool:
     return len(word) >= 3 and word.lower() not in STOP
 
 
-def _best_window(doc: Doc, df: Counter[str], n_docs: int, rng: random.Random) -> list[str] | None:
+def _best_window(
+    doc: Doc, df: Counter[str], n_docs: int, rng: random.Random, fragments: Fragments | None
+) -> list[str] | None:
     title_words = {w.lower() for w in _WORD.findall(doc.title)}
     scored: list[tuple[float, list[str]]] = []
     for sentence in sentences(doc.text)[:30]:
@@ -73,7 +91,11 @@ def _best_window(doc: Doc, df: Counter[str], n_docs: int, rng: random.Random) ->
     if not scored:
         return None
     scored.sort(key=lambda item: -item[0])
-    return scored[rng.randrange(min(3, len(scored)))][1]
+    first = rng.randrange(min(3, len(scored)))
+    for _, window in scored[first : first + 3]:
+        if fragments is None or fragments.unique(" ".join(window)):
+            return window
+    return None
 
 
 def misspell(word: str, rng: random.Random, known: Counter[str] | set[str]) -> str | None:
@@ -94,9 +116,18 @@ def misspell(word: str, rng: random.Random, known: Counter[str] | set[str]) -> s
     return None
 
 
-def make_questions(docs: Sequence[Doc], count: int, *, df: Counter[str], n_docs: int, seed: int) -> list[Question]:
+def make_questions(
+    docs: Sequence[Doc],
+    count: int,
+    *,
+    df: Counter[str],
+    n_docs: int,
+    seed: int,
+    fragments: Fragments | None = None,
+) -> list[Question]:
     """``count`` clean questions and their ``count`` typo twins, gold sections drawn from ``docs``.
 
+    With ``fragments`` (built from the whole corpus), only fragments that occur once in it are asked.
     Sections that yield no usable window or no typo are skipped, so fewer may come back for tiny corpora.
     """
     rng = random.Random(seed)
@@ -108,7 +139,7 @@ def make_questions(docs: Sequence[Doc], count: int, *, df: Counter[str], n_docs:
         if len(clean) >= count:
             break
         doc = docs[i]
-        window = _best_window(doc, df, n_docs, rng)
+        window = _best_window(doc, df, n_docs, rng, fragments)
         if window is None:
             continue
         slots = [j for j, w in enumerate(window) if len(w) >= 5 and w.isalpha() and w.lower() not in STOP]

@@ -90,30 +90,48 @@ def extras(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def _points(results: Sequence[Result], system: str, attr: str) -> list[tuple[int, float]]:
+    values = ((r.size, getattr(r, attr)) for r in results if r.system == system)
+    return sorted((size, value) for size, value in values if not math.isnan(value) and value > 0)
+
+
 def plot(results: Sequence[Result], path: Path) -> None:
-    """p50 latency, index memory and build time against corpus size, log-log, one line per system."""
+    """p50 latency, index memory and build time against corpus size, log-log, one line per system.
+
+    Memory is tracemalloc's where measured; sizes measured by RSS only (1M) are drawn as hollow markers
+    with the RSS kept, joined by a dotted line.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = (("p50_ms", "p50 latency (ms)"), ("index_mb", "index memory (MB, tracemalloc)"), ("build_s", "build (s)"))
+    panels = (
+        ("p50_ms", "p50 latency (ms)"),
+        ("index_mb", "index memory (MB; tracemalloc, hollow: RSS kept)"),
+        ("build_s", "build (s)"),
+    )
     figure, axes = plt.subplots(1, len(panels), figsize=(15, 4.5))
     systems = list(dict.fromkeys(r.system for r in results))
     for axis, (attr, label) in zip(axes, panels, strict=True):
-        for system in systems:
-            points = sorted(
-                (r.size, getattr(r, attr))
-                for r in results
-                if r.system == system and not math.isnan(getattr(r, attr)) and getattr(r, attr) > 0
-            )
+        for n, system in enumerate(systems):
+            colour = f"C{n}"
+            points = _points(results, system, attr)
             if points:
                 xs, ys = zip(*points, strict=True)
-                axis.plot(xs, ys, marker="o", label=system)
+                axis.plot(xs, ys, marker="o", color=colour, label=system)
+            if attr == "index_mb":
+                rss_only = {r.size for r in results if r.system == system and "RSS only" in r.note}
+                rss = [(s, v) for s, v in _points(results, system, "rss_kept_mb") if s in rss_only]
+                if rss:
+                    joined = points[-1:] + rss  # dotted: from the last traced size to the RSS-only ones
+                    xs, ys = zip(*joined, strict=True)
+                    axis.plot(xs, ys, linestyle=":", color=colour)
+                    axis.plot(*zip(*rss, strict=True), marker="o", linestyle="", color=colour, markerfacecolor="none")
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("sections")
-        axis.set_title(label)
+        axis.set_title(label, fontsize=10)
         axis.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=8)
     figure.tight_layout()

@@ -15,7 +15,7 @@ from benchmarks.adapters.project import ProjectEngine
 from benchmarks.corpus import load_pool, make_corpus, shuffled
 from benchmarks.incremental import IncrementalResult, measure_incremental
 from benchmarks.measure import Result, measure
-from benchmarks.questions import document_frequencies, make_questions
+from benchmarks.questions import Fragments, document_frequencies, make_questions
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,16 @@ def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = No
     results: list[Result] = []
     notes = [
         f"Pool: {len(pool):,} real sections (docstrings of the standard library and site-packages, man pages), "
-        f"deduplicated; corpora are prefixes of one shuffle (seed {plan.seed})."
+        f"deduplicated; corpora are prefixes of one shuffle (seed {plan.seed}). Question fragments occur "
+        "once in their corpus's real sections."
     ]
     for size in plan.sizes:
         real = order[: min(size, len(order))]
-        questions = make_questions(real, plan.questions, df=df, n_docs=len(real), seed=plan.seed + size)
+        fragments = Fragments(real)
+        questions = make_questions(
+            real, plan.questions, df=df, n_docs=len(real), seed=plan.seed + size, fragments=fragments
+        )
+        del fragments
         golds = frozenset(q.gold for q in questions)
         corpus = make_corpus(order, size, seed=plan.seed, protected=golds)
         if corpus.synthetic:
