@@ -383,9 +383,11 @@ class Retriever:
         scores, matched = self._matrix.score(query.term_ids, query.extra_ids)
         candidates = np.flatnonzero(scores)
         if len(candidates) > k:
-            top = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[top]
-        order = candidates[np.lexsort((candidates, -scores[candidates]))]
+            # Keep every section scoring at least the k-th best, so ties at the cut are broken by order.
+            cut = len(candidates) - k
+            kth = np.partition(scores[candidates], cut)[cut]
+            candidates = candidates[scores[candidates] >= kth]
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
         sections, total = self._sections, query.total_mass
         return [
             Hit(section=sections[section], score=score, coverage=min(1.0, mass / total))

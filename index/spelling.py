@@ -40,8 +40,15 @@ class SpellingCorrector:
 
     MIN_LENGTH = 4
 
+    LARGE_VOCABULARY = 50_000
+    """Above this many words, words the notes use only once are not offered as corrections: on big
+    folders they are mostly typos and rare names, and they would double the table's size."""
+
     def __init__(self, frequencies: Mapping[str, int]) -> None:
-        self._frequencies = {w: f for w, f in frequencies.items() if len(w) >= self.MIN_LENGTH - 1 and w.isalpha()}
+        least = 2 if len(frequencies) > self.LARGE_VOCABULARY else 1
+        self._frequencies = {
+            w: f for w, f in frequencies.items() if f >= least and len(w) >= self.MIN_LENGTH - 1 and w.isalpha()
+        }
         self._table: dict[str, list[str]] | None = None
         self._cache: dict[str, str | None] = {}
 
