@@ -26,10 +26,16 @@ class NoteFile:
     text: str
 
 
-def _candidates(root: Path) -> Iterator[tuple[Path, str]]:
-    """Every file under ``root`` in a stable order, skipping hidden folders and files."""
+def _candidates(root: Path, linked: list[str] | None = None) -> Iterator[tuple[Path, str]]:
+    """Every file under ``root`` in a stable order, skipping hidden folders and files.
+
+    Linked folders are not followed (they could lead outside the notes, or round in a loop); their
+    relative paths are appended to ``linked`` when it is given.
+    """
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if linked is not None:
+            linked.extend(Path(folder, d).relative_to(root).as_posix() for d in dirs if Path(folder, d).is_symlink())
         for name in sorted(files):
             if name.startswith("."):
                 continue
@@ -72,7 +78,8 @@ def read_notes(
     skipped: list[SkippedFile] = []
     warnings: list[SkippedFile] = []
     ignored: list[str] = []
-    for full, rel in _candidates(folder):
+    linked: list[str] = []
+    for full, rel in _candidates(folder, linked):
         if full.suffix.lower() not in NOTE_SUFFIXES:
             ignored.append(rel)
             continue
@@ -94,6 +101,7 @@ def read_notes(
         if warning:
             warnings.append(SkippedFile(rel, warning))
         notes.append(NoteFile(rel, text))
+    skipped.extend(SkippedFile(rel, "symbolic link to a folder (not followed)") for rel in linked)
     report = IngestReport(
         root=str(folder),
         files=tuple(n.path for n in notes),

@@ -115,8 +115,6 @@ def test_links_out_of_the_notes_folder_are_skipped_and_reported_by_the_repl(tmp_
     assert done.returncode == 1  # not answered
 
 
-@pytest.mark.xfail(strict=True, reason="index.reader walks the folder with followlinks=False: a linked folder is "
-                   "skipped, but silently (not in the ingest report, no warning); reported to the index owner")
 def test_a_linked_folder_outside_the_notes_is_reported_too(tmp_path: Path) -> None:
     from index.reader import read_notes
 
