@@ -109,7 +109,7 @@ def _path_order(stats: Mapping[str, tuple[int, int]]) -> Callable[[str], int]:
 
 def _merged_report(old: IngestReport, fresh: IngestReport, changed: set[str], removed: set[str]) -> IngestReport:
     """The ingestion report after re-reading ``changed`` files: their old entries replaced by ``fresh``."""
-    stale = changed | removed
+    stale = changed | removed | {s.path for s in fresh.skipped}  # linked folders are found again by every walk
     return IngestReport(
         root=old.root,
         files=tuple(sorted({*(f for f in old.files if f not in stale), *fresh.files})),

@@ -40,9 +40,16 @@ def edit(notes: Path, change: str) -> None:
         (notes / "zz-new.md").write_text("# Zebra crossing\nStriped road crossings for pedestrians.\n")
     elif change == "binary":
         files[3].write_bytes(b"\x00\x01garbage")
+    elif change == "linked folder":
+        outside = notes.parent / "outside"
+        outside.mkdir()
+        (outside / "x.md").write_text("# Outside\nnot part of the notes\n")
+        (notes / "linked").symlink_to(outside, target_is_directory=True)
+        with files[0].open("a") as handle:
+            handle.write("\nOne more line.\n")
 
 
-@pytest.mark.parametrize("change", ["append", "rewrite", "remove", "add", "binary"])
+@pytest.mark.parametrize("change", ["append", "rewrite", "remove", "add", "binary", "linked folder"])
 def test_incremental_update_equals_a_full_rebuild(tmp_path: Path, change: str) -> None:
     notes = tmp_path / "notes"
     shutil.copytree(CORPUS, notes)
