@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.fake_bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -36,3 +41,17 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (it exists only beside the project's own checkout and in CI)")
     return path
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    """A fake Telegram Bot API server on 127.0.0.1 that checks requests against the spec where it is present.
+
+    After the test it must have seen no request it could not serve and no parameter the spec does not know.
+    """
+    from tests.fake_bot_api import FakeBotAPI
+
+    with FakeBotAPI(spec_path=SHARED / "telegram" / "api.json") as server:
+        yield server
+        assert server.internal_errors == []
+        assert server.spec_violations == []

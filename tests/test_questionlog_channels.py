@@ -9,7 +9,6 @@ import logging
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.telegram.flood import FloodControl
 from index import Record, Retriever
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest
 from tests.test_repl import LINUX
-from tests.test_telegram_harness import SPEC_PATH, TEST_OPTIONS, RunningBot, answer_without_delay
+from tests.test_telegram_harness import TEST_OPTIONS, RunningBot
 
 ALICE = 42
 KEY = b"a-test-key-of-32-bytes-----------"
@@ -117,15 +116,6 @@ def test_info_logs_one_line_per_question_without_its_text_debug_shows_it(
 
 # Telegram -----------------------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 def recording_bot(fake: FakeBotAPI, tmp_path: Path) -> tuple[RunningBot, QuestionLog]:

@@ -24,7 +24,7 @@ from bot.telegram.handlers import APOLOGY
 from index import Retriever
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, TEST_OPTIONS, RunningBot, answer_without_delay, bot_threads
+from tests.test_telegram_harness import TEST_OPTIONS, RunningBot, bot_threads
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -187,15 +187,6 @@ def test_questions_are_answered_from_the_old_index_while_the_new_one_is_built(
 
 # The bot ------------------------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 def live_bot(fake: FakeBotAPI, tmp_path: Path, watched: Watched, **settings: Any) -> RunningBot:

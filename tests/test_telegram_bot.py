@@ -24,22 +24,13 @@ from bot.telegram.flood import FloodControl
 from bot.telegram.formatting import reply_messages
 from index import Record, Retriever
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest, strip_html
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay, bundled_conversation, replying_to
+from tests.test_telegram_harness import RunningBot, bundled_conversation, replying_to
 
 pytestmark = pytest.mark.timeout(30)
 
 ALICE, BOB = 42, 77  # private chats: the chat id is the user's id
 GROUP = -100123
 
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 @pytest.fixture
