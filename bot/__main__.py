@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.questionlog import QuestionLog, QuestionLogError
     from bot.recorder import Recorder
     from bot.reload import LiveConversation, Reloader
-    from bot.telegram import SettingsError, StateStore, StateStoreError, build_application, load_settings, run
+    from bot.telegram import SettingsError, StateStoreError, build_application, load_settings, run
+    from bot.telegram.recovery import open_state_store
     from index import NotesQAError, Retriever
 
     try:
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         retriever = Retriever.from_directory(notes, cache_dir=saved)
         pseudonyms = Pseudonyms.beside(settings.question_db, key=settings.user_hash_key)
-        store = StateStore(settings.state_db)
+        store = open_state_store(settings.state_db)  # a damaged or unwritable file is not fatal
     except (NotesQAError, StateStoreError, PseudonymKeyError) as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except OSError as exc:

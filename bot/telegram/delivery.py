@@ -19,13 +19,16 @@ answer twice, and must answer the same way. Three python-telegram-bot extension 
   as it was when the update first ran, so a second run computes the same reply ("more" shows the same
   passage, "2" picks from the same list).
 
-**The rule for a send that timed out.** A request whose answer did not come in time (a read or write timeout)
-may have been carried out: Telegram has no idempotency key for sendMessage, so sending it again risks a
-duplicate and not sending it risks a loss, and neither can be checked afterwards. The bot does not send it
+**The rule for a send whose outcome is unknown.** A request whose answer did not come in time (a read or write
+timeout) may have been carried out: Telegram has no idempotency key for sendMessage, so sending it again risks
+a duplicate and not sending it risks a loss, and neither can be checked afterwards. The bot does not send it
 again: the call is recorded as ``unknown`` with a WARNING naming the update, the handlers carry on with the
 next message of the reply, and a replay after a restart does not send it either. A duplicate is the worse
 failure for a bot that answers questions (two copies of a long answer), and a timed-out request has almost
-always arrived. A connect or pool timeout (the request never left) is tried again like any network error.
+always arrived. The same holds across a crash: each try is recorded as ``sending`` just before the request
+leaves (after the pacing) and withdrawn when the try fails without going out, so a call found ``sending``
+after a restart was out when the process died, and is not repeated. A connect or pool timeout (the request
+never left) is tried again like any network error.
 
 When the bot is stopping, retries stop: a send that still fails leaves its update pending, to be answered
 after the restart. ``JournalledQueue`` records updates that arrive by webhook before PTB acknowledges them.
@@ -40,6 +43,7 @@ import functools
 import inspect
 import itertools
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +52,7 @@ from typing import Any, TypeVar
 
 import httpx
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 from bot.state import State
@@ -64,6 +68,7 @@ EFFECTS = frozenset({
     "sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "answerInlineQuery",
 })
 _STALE_QUERY = ("query is too old", "query id is invalid")
+SENDING = "sending"  # an effect's status while its request is out
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +106,7 @@ class Delivery:
     """The journal and the parts that use it, for one Application (see the module docstring)."""
 
     def __init__(
-        self, journal: Journal, *, policy: RetryPolicy | None = None, max_attempts: int = 3, owns_journal: bool = False
+        self, journal: Journal, *, policy: RetryPolicy | None = None, max_attempts: int = 5, owns_journal: bool = False
     ) -> None:
         self.journal = journal
         self.policy = policy or RetryPolicy()
@@ -196,19 +201,39 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSON:
-        def send() -> Awaitable[JSON]:
-            return self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-
         turn = CURRENT.get()
         if turn is None or endpoint not in EFFECTS:
-            return await send()
+            return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         journal = self._delivery.journal
         call = turn.next_call()
         made = await asyncio.to_thread(journal.effect, turn.update_id, call)
+        if made is not None and made.status == SENDING:  # the process died while this request was out
+            log.warning("update %s: %s #%d was being sent when the bot stopped: it may have been delivered, so "
+                        "it is not sent again", turn.update_id, made.method, call + 1)
+            result = _stand_in(endpoint, data)
+            await asyncio.to_thread(journal.record_effect, turn.update_id, call, endpoint, "unknown", result)
+            return result
         if made is not None:
             log.info("update %s: %s #%d was %s before the restart; not made again", turn.update_id, made.method,
                      call + 1, made.status)
             return made.result
+
+        async def attempt(*call_args: Any, **call_kwargs: Any) -> JSON:
+            """One try, after the pacing: the intent is recorded first and withdrawn when the try did not go out,
+            so a crash while the request is out is known after the restart (and not repeated)."""
+            # On the event loop, not in a thread: the request leaves within the same step, so a kill lands
+            # between the two only in a window of microseconds (a loss); after it, the call is known "sending".
+            journal.record_intent(turn.update_id, call, endpoint)
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except TelegramError as error:
+                if not isinstance(error, TimedOut) or _never_sent(error):
+                    await asyncio.to_thread(journal.forget_effect, turn.update_id, call)
+                raise
+
+        def send() -> Awaitable[JSON]:
+            return self._inner.process_request(attempt, args, kwargs, endpoint, data, rate_limit_args)
+
         status = "sent"
         try:
             result = await self._until_delivered(send, endpoint, turn)
@@ -238,7 +263,7 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
                 wait, reason = retry_after_seconds(error), f"Telegram asked to wait {retry_after_seconds(error):g} s"
                 failure: Exception = error
             except TimedOut as error:
-                if not isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                if not _never_sent(error):
                     raise _Unknown(error.message) from error
                 wait, reason, failure = delay, error.message, error
             except NetworkError as error:
@@ -257,6 +282,11 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
             with contextlib.suppress(TimeoutError):  # a stop cuts the wait short
                 await asyncio.wait_for(stopping.wait(), wait)
             delay = min(delay * 2, policy.max_delay)
+
+
+def _never_sent(error: TimedOut) -> bool:
+    """Whether a timeout came before the request left: no connection, or none free in the pool."""
+    return isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 class _Unknown(Exception):
@@ -279,11 +309,16 @@ def _stand_in(endpoint: str, data: dict[str, Any]) -> JSON:
 class SnapshotStore(StateStore):
     """The ``StateStore`` as the handlers see it: inside a turn, ``get`` returns the chat's state as it was
     when the turn's update first ran (saved in the journal then), so that running an update again computes
-    the same reply. Everything else goes to the wrapped store."""
+    the same reply. Everything else goes to the wrapped store.
+
+    A state that cannot be written (the disk is full, the file went read-only) is kept in memory, with one
+    ERROR in the log, and written again with the chat's next turn; a state that cannot be read starts the
+    chat afresh. A conversation never fails because of the disk."""
 
     def __init__(self, inner: StateStore, journal: Journal) -> None:  # wraps an open store: no super().__init__
         self._inner = inner
         self._journal = journal
+        self._unsaved: dict[int, State] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -295,7 +330,7 @@ class SnapshotStore(StateStore):
     def get(self, chat_id: int) -> State:
         turn = CURRENT.get()
         if turn is None:
-            return self._inner.get(chat_id)
+            return self._stored(chat_id)
         saved = self._journal.snapshot(turn.update_id, chat_id)
         if saved is not None:
             try:
@@ -303,12 +338,30 @@ class SnapshotStore(StateStore):
             except ValueError:
                 log.warning("update %s: the saved state of chat %s cannot be read; using the current one",
                             turn.update_id, chat_id)
-        state = self._inner.get(chat_id)
+        state = self._stored(chat_id)
         self._journal.save_snapshot(turn.update_id, chat_id, state.to_json())
         return state
 
+    def _stored(self, chat_id: int) -> State:
+        unsaved = self._unsaved.get(chat_id)
+        if unsaved is not None:
+            return unsaved
+        try:
+            return self._inner.get(chat_id)
+        except sqlite3.Error as error:
+            log.error("the state of chat %s cannot be read (%s): starting it afresh", chat_id, error)
+            return State()
+
     def put(self, chat_id: int, state: State) -> None:
-        self._inner.put(chat_id, state)
+        try:
+            self._inner.put(chat_id, state)
+        except sqlite3.Error as error:
+            if not self._unsaved:
+                log.error("the chat state cannot be saved in %s (%s): keeping it in memory until it can",
+                          self._inner.path, error)
+            self._unsaved[chat_id] = state
+        else:
+            self._unsaved.pop(chat_id, None)
 
     def __len__(self) -> int:
         return len(self._inner)

@@ -12,7 +12,11 @@ then loses every question fetched and not yet answered. ``Poller`` replaces it. 
 
 On start, updates the journal holds but the handlers never finished (the process was killed) are put on the
 queue first, oldest first, so every chat's questions stay in order. An update recorded before is not queued
-again, so one that Telegram delivers twice is answered once. An update python-telegram-bot cannot read is
+again, so one that Telegram delivers twice is answered once. The first getUpdates of a run has no offset:
+Telegram then sends every update not yet confirmed, and those the journal already holds are dropped. (An
+offset kept from an earlier run could skip new updates: after a week without updates Telegram numbers the next
+one at random, possibly below it. The journal forgets finished updates after two days, so a number reused
+after a week is never mistaken for a duplicate.) An update python-telegram-bot cannot read is
 marked failed and skipped with a WARNING, instead of being fetched for ever and blocking every update after it
 (what ``start_polling`` does). Failures of getUpdates itself (429, 5xx, dropped or stalled connections, a
 conflict with another instance) are logged and retried with back-off; the loop ends only when stopped.
@@ -66,7 +70,7 @@ class Poller:
         polling. Raises what deleteWebhook raises (``InvalidToken``, ``NetworkError``)."""
         await self._application.bot.delete_webhook()
         await requeue_unanswered(self._application, self._journal)
-        self._offset = await asyncio.to_thread(self._journal.next_offset)
+        self._offset = None  # see the module docstring: never an offset kept from an earlier run
         self._task = asyncio.create_task(self._run(), name="notes-qa:getUpdates")
 
     async def stop(self) -> None:
