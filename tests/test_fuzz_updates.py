@@ -78,7 +78,7 @@ POLLED: list[tuple[str, dict[str, Any]]] = [
                                                      "message": private(9017, text="x")}}),
     ("button on an inaccessible message", {"callback_query": {"id": "cq4", "from": user(), "chat_instance": "c",
                                                              "data": "more", "message": {
-                                                                 "message_id": 5, "date": 0,
+                                                                 "message_id": 9019, "date": 0,
                                                                  "chat": {"id": USER, "type": "private"}}}}),
     ("huge inline query", {"inline_query": {"id": "iq1", "from": user(), "query": HUGE[:10_000], "offset": ""}}),
     ("inline query with chat type", {"inline_query": {"id": "iq2", "from": user(), "query": "kernel",
