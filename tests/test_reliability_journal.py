@@ -33,9 +33,11 @@ from bot.telegram.delivery import (
     RetryPolicy,
     SnapshotStore,
     Turn,
+    _never_sent,
 )
 from bot.telegram.journal import Journal, journal_path
 from bot.telegram.state_store import StateStore
+from bot.telegram.transport import ON_WRITTEN
 from tests.disk_faults import fill, read_only, small_disk
 
 pytestmark = pytest.mark.timeout(60)
@@ -177,6 +179,10 @@ class Scripted(BaseRateLimiter[int]):
 
     async def bot_api(self, endpoint: str, data: dict[str, Any]) -> Any:
         self.calls.append(endpoint)
+        failure = self.failures[0] if self.failures else None
+        written = ON_WRITTEN.get()
+        if written is not None and not (isinstance(failure, TimedOut) and _never_sent(failure)):
+            written()  # the request left, as NotifyingTransport would say
         if self.journal is not None:
             effect = self.journal.effect(1, data.get("seq", 0))
             self.seen.append(effect.status if effect else None)

@@ -41,6 +41,7 @@ from bot.telegram.journal import Journal, journal_path
 from bot.telegram.polling import Poller, requeue_unanswered
 from bot.telegram.settings import Settings
 from bot.telegram.state_store import StateStore
+from bot.telegram.transport import notifying_request
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def build_application(
         .rate_limiter(delivery.limiter(flood or FloodControl()))
         .concurrent_updates(delivery.processor(CONCURRENT_UPDATES))
         .update_queue(delivery.queue())
+        .request(notifying_request())  # tells ``delivery`` when a request has left (bot.telegram.transport)
         .post_init(handlers.post_init)
         .build()
     )

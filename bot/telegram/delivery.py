@@ -25,10 +25,11 @@ a duplicate and not sending it risks a loss, and neither can be checked afterwar
 again: the call is recorded as ``unknown`` with a WARNING naming the update, the handlers carry on with the
 next message of the reply, and a replay after a restart does not send it either. A duplicate is the worse
 failure for a bot that answers questions (two copies of a long answer), and a timed-out request has almost
-always arrived. The same holds across a crash: each try is recorded as ``sending`` just before the request
-leaves (after the pacing) and withdrawn when the try fails without going out, so a call found ``sending``
-after a restart was out when the process died, and is not repeated. A connect or pool timeout (the request
-never left) is tried again like any network error.
+always arrived. The same holds across a crash: a try is recorded as ``sending`` at the moment its last bytes
+are handed to the kernel (``bot.telegram.transport``), and the record is withdrawn when the server answers
+with an error. A call found ``sending`` after a restart had left when the process died: it is not repeated.
+A call with no record had not (the server got at most a truncated request, which it drops): it is made. A
+timeout before the request was written (connect, pool, write) is tried again like any network error.
 
 When the bot is stopping, retries stop: a send that still fails leaves its update pending, to be answered
 after the restart. ``JournalledQueue`` records updates that arrive by webhook before PTB acknowledges them.
@@ -59,6 +60,7 @@ from bot.state import State
 from bot.telegram.flood import retry_after_seconds
 from bot.telegram.journal import JSON, Journal
 from bot.telegram.state_store import StateStore
+from bot.telegram.transport import ON_WRITTEN
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,6 +88,7 @@ class Turn:
     """One run of the handlers on one update."""
 
     update_id: int
+    replay: bool = True  # False on the first run: nothing was sent or saved for the update before
     _calls: itertools.count[int] = field(default_factory=itertools.count)
     postponed: bool = False  # a send failed while the bot was stopping: answer after the restart
     failed: str | None = None  # a send failed for good: the update is finished as 'failed'
@@ -166,7 +169,7 @@ class JournalledUpdates(BaseUpdateProcessor):
                       "bot crash on it?)", update.update_id, attempts - 1)
             await self.delivery.in_order(journal.finish, update.update_id, "failed", "started too many times")
             return
-        turn = Turn(update.update_id)
+        turn = Turn(update.update_id, replay=attempts > 1)
         token = CURRENT.set(turn)
         try:
             await coroutine
@@ -206,7 +209,7 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
             return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         journal = self._delivery.journal
         call = turn.next_call()
-        made = await asyncio.to_thread(journal.effect, turn.update_id, call)
+        made = await asyncio.to_thread(journal.effect, turn.update_id, call) if turn.replay else None
         if made is not None and made.status == SENDING:  # the process died while this request was out
             log.warning("update %s: %s #%d was being sent when the bot stopped: it may have been delivered, so "
                         "it is not sent again", turn.update_id, made.method, call + 1)
@@ -219,17 +222,30 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
             return made.result
 
         async def attempt(*call_args: Any, **call_kwargs: Any) -> JSON:
-            """One try, after the pacing: the intent is recorded first and withdrawn when the try did not go out,
-            so a crash while the request is out is known after the restart (and not repeated)."""
-            # On the event loop, not in a thread: the request leaves within the same step, so a kill lands
-            # between the two only in a window of microseconds (a loss); after it, the call is known "sending".
-            journal.record_intent(turn.update_id, call, endpoint)
+            """One try, after the pacing. The moment the whole request is written (``transport.ON_WRITTEN``)
+            it is recorded as ``sending``: a crash from then on leaves it known as possibly delivered (not sent
+            again), a crash before leaves no record (sent again: the server got at most a truncated request).
+            A try that fails without reaching the server withdraws the record."""
+            written = False
+
+            def on_written() -> None:
+                nonlocal written
+                written = True
+                journal.record_intent(turn.update_id, call, endpoint)  # no fsync: microseconds, on the loop
+
+            token = ON_WRITTEN.set(on_written)
             try:
                 return await callback(*call_args, **call_kwargs)
-            except TelegramError as error:
-                if not isinstance(error, TimedOut) or _never_sent(error):
-                    await asyncio.to_thread(journal.forget_effect, turn.update_id, call)
+            except TimedOut as error:
+                if not written:  # it never left: sending it again cannot duplicate it
+                    raise NotSent(error.message) from error
                 raise
+            except TelegramError:
+                if written:
+                    journal.forget_effect(turn.update_id, call)  # the server answered, with an error
+                raise
+            finally:
+                ON_WRITTEN.reset(token)
 
         def send() -> Awaitable[JSON]:
             return self._inner.process_request(attempt, args, kwargs, endpoint, data, rate_limit_args)
@@ -248,7 +264,7 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
                 raise
             log.info("update %s: %s came too late for Telegram (%s)", turn.update_id, endpoint, error.message)
             status, result = "expired", True
-        await asyncio.to_thread(journal.record_effect, turn.update_id, call, endpoint, status, result)
+        journal.record_effect(turn.update_id, call, endpoint, status, result)  # no fsync: microseconds, on the loop
         return result
 
     async def _until_delivered(self, send: Callable[[], Awaitable[JSON]], endpoint: str, turn: Turn) -> JSON:
@@ -263,7 +279,7 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
                 wait, reason = retry_after_seconds(error), f"Telegram asked to wait {retry_after_seconds(error):g} s"
                 failure: Exception = error
             except TimedOut as error:
-                if not _never_sent(error):
+                if not isinstance(error, NotSent) and not _never_sent(error):
                     raise _Unknown(error.message) from error
                 wait, reason, failure = delay, error.message, error
             except NetworkError as error:
@@ -287,6 +303,10 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
 def _never_sent(error: TimedOut) -> bool:
     """Whether a timeout came before the request left: no connection, or none free in the pool."""
     return isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+class NotSent(TimedOut):
+    """A timeout before the whole request was written: the server cannot have carried it out."""
 
 
 class _Unknown(Exception):
@@ -331,7 +351,7 @@ class SnapshotStore(StateStore):
         turn = CURRENT.get()
         if turn is None:
             return self._stored(chat_id)
-        saved = self._journal.snapshot(turn.update_id, chat_id)
+        saved = self._journal.snapshot(turn.update_id, chat_id) if turn.replay else None
         if saved is not None:
             try:
                 return State.from_json(saved)

@@ -238,7 +238,7 @@ class Journal:
 
     def begin(self, update_id: int) -> int:
         """Note that the handlers start on ``update_id``; returns how many times they have now (1 the first)."""
-        self._write("UPDATE updates SET attempts = attempts + 1 WHERE update_id = ?", [(update_id,)])
+        self._write("UPDATE updates SET attempts = attempts + 1 WHERE update_id = ?", [(update_id,)], fsync=False)
         rows = self._read("SELECT attempts FROM updates WHERE update_id = ?", (update_id,))
         return int(rows[0][0]) if rows else 1
 
@@ -247,6 +247,7 @@ class Journal:
         self._write(
             "UPDATE updates SET status = ?, finished_at = ?, note = ? WHERE update_id = ?",
             [(status, time.time(), note, update_id)],
+            fsync=False,
         )
 
     def status(self, update_id: int) -> str | None:
@@ -271,6 +272,7 @@ class Journal:
         self._write(
             "INSERT OR REPLACE INTO effects (update_id, seq, method, status, result, at) VALUES (?, ?, ?, ?, ?, ?)",
             [(update_id, seq, method, status, json.dumps(result, ensure_ascii=False), time.time())],
+            fsync=False,
         )
 
     def record_intent(self, update_id: int, seq: int, method: str) -> None:
@@ -283,7 +285,7 @@ class Journal:
         )
 
     def forget_effect(self, update_id: int, seq: int) -> None:
-        self._write("DELETE FROM effects WHERE update_id = ? AND seq = ?", [(update_id, seq)])
+        self._write("DELETE FROM effects WHERE update_id = ? AND seq = ?", [(update_id, seq)], fsync=False)
 
     def snapshot(self, update_id: int, chat_id: int) -> str | None:
         """The chat's state as saved before ``update_id`` first ran (``State.to_json()``), or None."""
@@ -294,6 +296,7 @@ class Journal:
         self._write(
             "INSERT OR IGNORE INTO snapshots (update_id, chat_id, state) VALUES (?, ?, ?)",
             [(update_id, chat_id, state)],
+            fsync=False,
         )
 
     # Upkeep ------------------------------------------------------------------------------------------------
