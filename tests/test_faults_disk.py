@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -180,4 +181,27 @@ def test_a_question_log_in_a_read_only_folder_is_refused_in_one_line(fake: FakeB
         assert bot.wait(60) == 2
     [line] = [line for line in bot.stderr.splitlines() if line.startswith("error:")]
     assert str(files.state_dir) in line and ("Read-only file system" in line or "Permission denied" in line)
+    assert "Traceback" not in bot.stderr
+
+
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_a_damaged_saved_index_on_a_disk_that_cannot_take_the_rebuild_is_served_from_memory(
+    fake: FakeBotAPI, tmp_path: Path, disk: str
+) -> None:
+    files = Files(tmp_path / "run")
+    truncate(files.index / "data.npy")
+    # full: the saved index moved onto a small disk, then the disk filled up
+    context = read_only(files.index.parent) if disk == "read-only" else small_disk(tmp_path / "small", "1m")
+    with context as place:
+        if disk == "full":
+            shutil.copytree(files.index, place / "index")
+            fill(place)
+            files.home.joinpath("cache").rename(files.home / "cache.old")
+            (files.home / "cache").symlink_to(place)
+        with files.bot(fake) as bot:
+            bot.start()
+            answer = ask(fake, "what is a volume?")
+            assert bot.stop() == 0
+    assert "Volumes" in answer
+    assert "rebuilding the saved index" in bot.stderr and "could not save the index" in bot.stderr
     assert "Traceback" not in bot.stderr
