@@ -6,7 +6,7 @@ error), and is stopped. Then the token's secret part (after the colon) must be i
 message a user was sent, any file it wrote (chat state, update journal, question log, saved index,
 heartbeat), and the report (``python -m bot.report``, text, JSON and HTML).
 
-Symbolic links in the notes folder that point outside it (a file link, a folder link, an absolute link) are
+Symbolic links in the notes folder that point outside it (a file link, an absolute link, a linked folder) are
 skipped and reported, end to end: ``python -m bot.repl --notes`` prints a warning per link and cannot answer
 from the linked text; ``python -m bot`` logs the same warnings and cannot answer from it either.
 """
@@ -95,6 +95,7 @@ def make_notes_with_links_outside(root: Path) -> Path:
     (notes / "inside-link.md").symlink_to("kernel.md")  # a link within the folder is fine
     (notes / "secret-link.md").symlink_to(Path("..") / "outside" / "secret.md")
     (notes / "absolute-link.md").symlink_to(outside / "secret.md")
+    (notes / "linked-folder").symlink_to(outside, target_is_directory=True)
     return notes
 
 
@@ -107,9 +108,10 @@ def test_links_out_of_the_notes_folder_are_skipped_and_reported_by_the_repl(tmp_
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert "quokka" not in done.stdout and "0451" not in done.stdout
-    warnings = sorted(line for line in done.stderr.splitlines() if "outside the notes folder" in line)
+    warnings = sorted(line for line in done.stderr.splitlines() if "symbolic link" in line)
     assert warnings == [
         "warning: absolute-link.md: symbolic link pointing outside the notes folder",
+        "warning: linked-folder: symbolic link to a folder (not followed)",
         "warning: secret-link.md: symbolic link pointing outside the notes folder",
     ]
     assert done.returncode == 1  # not answered
@@ -119,7 +121,6 @@ def test_a_linked_folder_outside_the_notes_is_reported_too(tmp_path: Path) -> No
     from index.reader import read_notes
 
     notes = make_notes_with_links_outside(tmp_path)
-    (notes / "linked-folder").symlink_to(tmp_path / "outside", target_is_directory=True)
     _, report = read_notes(notes)
     assert "quokka" not in "".join(report.files)
     assert "linked-folder" in {s.path for s in report.skipped}
@@ -136,3 +137,4 @@ def test_links_out_of_the_notes_folder_are_skipped_and_reported_by_the_bot(fake:
     assert "Kernel" in kernel  # answered from kernel.md (or its link inside the folder)
     assert "secret-link.md: symbolic link pointing outside the notes folder" in bot.stderr
     assert "absolute-link.md: symbolic link pointing outside the notes folder" in bot.stderr
+    assert "linked-folder: symbolic link to a folder (not followed)" in bot.stderr
