@@ -35,7 +35,7 @@ MAX_MESSAGE_CHARS = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
 PARAGRAPH = "\n\n"
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([^`\s]*)[^`]*$")
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*))?$")  # the closing #s are cut by _heading_text, in linear time
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+(?:\[( |x|X)\][ \t]+)?")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
@@ -339,8 +339,8 @@ def _groups(markdown: str) -> Iterable[tuple[str, list[str], str]]:
         if heading:
             i += 1
             previous = "heading"
-            if heading.group(1):
-                yield "heading", [heading.group(1)], ""
+            if title := _heading_text(heading.group(1) or ""):
+                yield "heading", [title], ""
             continue
         kind = "text"
         if _TABLE_LINE.match(line):
@@ -368,6 +368,16 @@ def _groups(markdown: str) -> Iterable[tuple[str, list[str], str]]:
             continue
         previous = "list" if kind == "text" and _LIST_START.match(group[0]) else kind
         yield kind, group, ""
+
+
+def _heading_text(rest: str) -> str:
+    """An ATX heading's text without its closing sequence (``## Title ##`` -> ``Title``). A regular expression
+    that does this (``(.*?)(?:[ \t]+#+)?[ \t]*$``) takes quadratic time on a long line of blanks."""
+    text = rest.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip(" \t")
+    return text
 
 
 def markdown_blocks(markdown: str, *, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
