@@ -222,10 +222,10 @@ class ExactlyOnceSends(BaseRateLimiter[int]):
             return made.result
 
         async def attempt(*call_args: Any, **call_kwargs: Any) -> JSON:
-            """One try, after the pacing. The moment the whole request is written (``transport.ON_WRITTEN``)
-            it is recorded as ``sending``: a crash from then on leaves it known as possibly delivered (not sent
+            """One try, after the pacing. Just before its last bytes are written (``transport.ON_WRITTEN``) it
+            is recorded as ``sending``: a crash from then on leaves it known as possibly delivered (not sent
             again), a crash before leaves no record (sent again: the server got at most a truncated request).
-            A try that fails without reaching the server withdraws the record."""
+            A try the server answers with an error withdraws the record."""
             written = False
 
             def on_written() -> None:

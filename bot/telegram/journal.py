@@ -26,15 +26,18 @@ whole story; ``bot.telegram.polling`` and ``bot.telegram.delivery`` use it). Sch
         update_id INTEGER, chat_id INTEGER, state TEXT, PRIMARY KEY (update_id, chat_id)
     )
 
-Writes are committed with ``synchronous=FULL`` in WAL mode: a recorded update survives a power cut, not just
-a killed process. Calls block for about a millisecond (one fsync); async code calls them through
-``asyncio.to_thread``. One connection is shared between threads under a lock.
+The database runs in WAL mode. ``record`` (the receipt of updates) waits for the disk (``synchronous=FULL``,
+about a millisecond): a recorded update survives a power cut. What happens to an update afterwards (started,
+its snapshot, its sends, finished) is committed without waiting for the disk (microseconds): it survives a
+killed process, and a power cut can at worst make an answer be sent again, never lose a question. Async code
+calls ``record`` and the reads through ``asyncio.to_thread``; the quick writes are made on the event loop where
+timing matters (``record_intent``). One connection is shared between threads under a lock.
 
 Damage never stops the bot. A file that is not a database, or is of a newer schema, is moved aside
 (``*.damaged-<time>``) and a fresh journal started; a folder where the file cannot be created, or a write that
 fails (a full disk), switches the journal to memory with an ERROR in the log: the bot keeps answering, but a
 crash in that state may lose the questions in flight. Finished updates are forgotten after two days
-(Telegram keeps an unconfirmed update for one).
+(Telegram keeps an unconfirmed update for one, and numbers updates afresh only after a week of silence).
 """
 
 from __future__ import annotations
