@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from index.markup import clean_heading, slugify, to_plain_text
 from index.model import Section
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the closing #s are cut by _atx_title, in linear time
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])(?:\s[^>]*)?>(.*?)</h\1\s*>(.*)$", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
@@ -76,7 +76,7 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
             continue
         atx = _ATX.match(line)
         if atx:
-            headings.append(_Heading(i, i + 1, len(atx.group(1)), clean_heading(atx.group(2) or "")))
+            headings.append(_Heading(i, i + 1, len(atx.group(1)), clean_heading(_atx_title(atx.group(2) or ""))))
             continue
         html_heading = _HTML_HEADING.match(line)
         if html_heading:
@@ -88,6 +88,18 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
             level = 1 if underline.startswith("=") else 2
             headings.append(_Heading(i - 1, i + 1, level, clean_heading(lines[i - 1])))
     return headings
+
+
+def _atx_title(rest: str) -> str:
+    """An ATX heading's text without its closing sequence: ``Title ##`` -> ``Title``, but ``##`` stays ``##``.
+
+    The same as ``(.*?)(?:[ \\t]+#+)?[ \\t]*$`` on ``rest``, which takes quadratic time on a long line of blanks.
+    """
+    text = rest.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and bare[-1:] in (" ", "\t"):
+        text = bare.rstrip(" \t")
+    return text
 
 
 def _is_setext_underline(lines: list[str], masked: list[bool], found: list[_Heading], i: int) -> bool:
