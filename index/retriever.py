@@ -380,19 +380,12 @@ class Retriever:
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:
             return []
-        scores, matched = self._matrix.score(query.term_ids, query.extra_ids)
-        candidates = np.flatnonzero(scores)
-        if len(candidates) > k:
-            # Keep every section scoring at least the k-th best, so ties at the cut are broken by order.
-            cut = len(candidates) - k
-            kth = np.partition(scores[candidates], cut)[cut]
-            candidates = candidates[scores[candidates] >= kth]
-        order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
+        order, scores, matched = self._matrix.top(query.term_ids, query.extra_ids, k)
         sections, total = self._sections, query.total_mass
         return [
             Hit(section=sections[section], score=score, coverage=min(1.0, mass / total))
             for section, score, mass in zip(
-                self._rows[order].tolist(), scores[order].tolist(), matched[order].tolist(), strict=True
+                self._rows[order].tolist(), scores.tolist(), matched.tolist(), strict=True
             )
         ]
 

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 3
-_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data")
+FORMAT_VERSION = 4
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data", "max_weight", "max_share")
 _COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
 _JSONS = ("sections", "vocabulary", "report")
 
@@ -80,6 +80,8 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "idf": matrix.idf,
             "rows": retriever._rows,
             "heading_data": matrix.heading_data,
+            "max_weight": matrix.max_weight,
+            "max_share": matrix.max_share,
         }
         counts = retriever._term_counts()
         for name, matrix_ in (("tf", counts.tf), ("titles", counts.titles)):
@@ -107,6 +109,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "note_stats": retriever._note_stats,
             "n_sections": len(retriever.sections),
             "n_docs": matrix.n_docs,
+            "exact_terms": matrix.exact_terms,
             "files": files,
         }
         _write_json(staging / "manifest.json", manifest)
@@ -154,7 +157,10 @@ def load_index(directory: Path) -> Retriever:
                 raise IndexFormatError(f"{name} is missing")
             if path.stat().st_size != entry["size"] or _digest(path) != entry["sha256"]:
                 raise IndexFormatError(f"{name} is damaged (size or checksum differs from the manifest)")
-        arrays = {a: np.load(directory / f"{a}.npy", allow_pickle=False, mmap_mode="r") for a in _ARRAYS}
+        # Plain ndarray views of the memory maps: indexing a np.memmap costs a Python call each time.
+        arrays: dict[str, Any] = {
+            a: np.asarray(np.load(directory / f"{a}.npy", allow_pickle=False, mmap_mode="r")) for a in _ARRAYS
+        }
         vocabulary = _read_json(directory / "vocabulary.json")
         raw_sections = _read_json(directory / "sections.json")
         raw_report = _read_json(directory / "report.json")
@@ -178,8 +184,13 @@ def load_index(directory: Path) -> Retriever:
             n_docs=int(manifest["n_docs"]),
             heading_data=arrays["heading_data"],
             heading_boost=params.weights.heading_boost,
+            max_weight=arrays["max_weight"],
+            max_share=arrays["max_share"],
+            exact_terms=int(manifest["exact_terms"]),
         )
-        if len(matrix.indptr) != len(terms) + 1 or len(matrix.idf) != len(terms):
+        if len(matrix.indptr) != len(terms) + 1 or any(
+            len(a) != len(terms) for a in (matrix.idf, matrix.max_weight, matrix.max_share)
+        ):
             raise IndexFormatError("the vocabulary and the arrays disagree in size")
         if len(arrays["rows"]) != matrix.n_docs:
             raise IndexFormatError("the section rows and the arrays disagree in size")

@@ -23,8 +23,9 @@ of postings per term) so a question only touches the postings of its own words.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,8 +90,8 @@ class TermCounts:
 
         vocabulary = dict(vocabulary or {})
         for doc in docs:
-            for field in (doc.title, doc.trail, doc.body):
-                for term in field:
+            for terms in (doc.title, doc.trail, doc.body):
+                for term in terms:
                     if term not in vocabulary:
                         vocabulary[term] = len(vocabulary)
         shape = (len(docs), len(vocabulary))
@@ -148,6 +149,10 @@ class TermMatrix:
         heading_data: Per posting (aligned with ``data``), the share of the section heading's idf mass
             that the posting's term carries (0 when the term is not in the heading).
         heading_boost: See ``WeightParams``.
+        max_weight, max_share: Per term, the largest weight and heading share among its postings: the
+            bounds that let ``top`` skip the postings of common words.
+        exact_terms: Up to this many terms, float64 sums of the float32 weights, shares and idf are exact
+            in any order (see ``exact_terms``).
     """
 
     vocabulary: dict[str, int]
@@ -158,6 +163,10 @@ class TermMatrix:
     n_docs: int
     heading_data: FloatArray
     heading_boost: float
+    max_weight: FloatArray
+    max_share: FloatArray
+    exact_terms: int
+    _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
@@ -175,7 +184,7 @@ class TermMatrix:
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            return cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost)
+            return cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost, empty, empty, 0)
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
         idf = TfidfTransformer(smooth_idf=True).fit(weights).idf_.astype(np.float32)
         lengths = np.asarray(weights.sum(axis=1)).ravel().astype(np.float32)
@@ -193,15 +202,21 @@ class TermMatrix:
         term_major = sp.csr_matrix(positions.T)
         term_major.sort_indices()
         permutation = term_major.data
+        indptr = term_major.indptr.astype(np.int64)
+        data = weights.data[permutation].astype(np.float32)
+        heading_data = headings[permutation].astype(np.float32)
         return cls(
             vocabulary=counts.vocabulary,
-            indptr=term_major.indptr.astype(np.int64),
+            indptr=indptr,
             indices=term_major.indices.astype(np.int32),
-            data=weights.data[permutation].astype(np.float32),
+            data=data,
             idf=idf,
             n_docs=n,
-            heading_data=headings[permutation].astype(np.float32),
+            heading_data=heading_data,
             heading_boost=params.heading_boost,
+            max_weight=_row_max(data, indptr),
+            max_share=_row_max(heading_data, indptr),
+            exact_terms=exact_terms(data, heading_data, idf),
         )
 
     @property
@@ -234,6 +249,175 @@ class TermMatrix:
             scores *= 1.0 + self.heading_boost * np.bincount(docs, weights=shares, minlength=n)
         matched: Float64Array = np.bincount(docs[: len(mass)], weights=mass, minlength=n).astype(np.float64, copy=False)
         return scores, matched
+
+    def top(
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+    ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
+        """The ``k`` best sections (columns), their scores and matched idf mass, best first, ties by column.
+
+        Exactly the ranking and the values of ``score`` followed by a sort by (score descending, column),
+        but without work in proportion to the number of sections when the corpus is large: see
+        ``_top_pruned``.
+        """
+        if not term_ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        if self.n_docs <= DENSE_LIMIT:
+            return self._top_dense(term_ids, extra_ids, k)
+        return self._top_pruned(term_ids, extra_ids, k)
+
+    def _top_dense(
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+    ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
+        """``top`` by scoring every section: quickest on small corpora."""
+        scores, matched = self.score(term_ids, extra_ids)
+        candidates = np.flatnonzero(scores)
+        if len(candidates) > k:
+            # Keep every section scoring at least the k-th best, so ties at the cut are broken by order.
+            cut = len(candidates) - k
+            kth = np.partition(scores[candidates], cut)[cut]
+            candidates = candidates[scores[candidates] >= kth]
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
+        return order.astype(np.int64), scores[order], matched[order]
+
+    def _top_pruned(
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+    ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
+        """Exact top-k that reads the postings of common words only when they could change it (MaxScore).
+
+        1. Terms are taken by decreasing largest weight (rare words first) and their weights, heading
+           shares and idf summed per section in per-thread scratch arrays. A section that contains none of
+           the taken terms scores at most the other terms' largest weights times the largest heading
+           factor they allow; once that is below the k-th best partial score (partial scores only grow,
+           so it is a lower bound of the k-th best final score), no other section can enter the top k.
+        2. The other terms' postings are only looked up for the candidates, one term at a time, dropping
+           those that cannot reach the k-th best even with the largest weights of the terms still to come.
+
+        The float64 sums of float32 values are exact here (``exact_terms``), so summing in another order
+        than ``score`` gives the same bits; with more terms than that, ``score`` is used.
+        """
+        terms = (*term_ids, *extra_ids)
+        if len(terms) > self.exact_terms:
+            return self._top_dense(term_ids, extra_ids, k)
+        indptr, indices, data, heading_data = self.indptr, self.indices, self.data, self.heading_data
+        upper: list[float] = self.max_weight[list(terms)].tolist()
+        top_shares: list[float] = self.max_share[list(terms)].tolist()
+        lengths = [int(indptr[t + 1] - indptr[t]) for t in terms]
+        order = sorted(range(len(terms)), key=lambda i: lengths[i])
+        rest, rest_shares = [0.0] * (len(order) + 1), [0.0] * (len(order) + 1)
+        for position in range(len(order) - 1, -1, -1):
+            rest[position] = rest[position + 1] + upper[order[position]]
+            rest_shares[position] = rest_shares[position + 1] + top_shares[order[position]]
+        boost = self.heading_boost
+
+        def outside(position: int) -> float:
+            """The most a section none of the first ``position`` terms contains can score."""
+            return rest[position] * (1.0 + boost * min(_SHARE_CAP, rest_shares[position])) * _MARGIN
+
+        weights, headings = self._accumulators()
+        parts: list[npt.NDArray[np.int32]] = []
+        taken, count, theta = len(order), 0, 0.0
+        try:
+            for position, i in enumerate(order, start=1):
+                start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
+                docs = indices[start:end]
+                fresh = docs[weights[docs] == 0.0]  # weights are positive: 0 means not seen yet
+                parts.append(fresh)
+                weights[docs] += data[start:end]  # a term's postings hold no repeats
+                headings[docs] += heading_data[start:end]
+                count += len(fresh)
+                # The k-th best partial score is at most what the taken terms can give together.
+                reachable = (1.0 + boost) * (rest[0] - rest[position])
+                if position < len(order) and count >= k and outside(position) < reachable:
+                    candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
+                    parts = [candidates]
+                    partial = weights[candidates] * (1.0 + boost * headings[candidates])
+                    theta = float(np.partition(partial, count - k)[count - k])
+                    if outside(position) < theta:
+                        taken = position
+                        break
+            candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            summed, shared = weights[candidates], headings[candidates]
+        finally:
+            for part in parts:
+                weights[part] = 0.0
+                headings[part] = 0.0
+        for position in range(taken, len(order)):
+            # Keep the candidates that could still reach the k-th best, then look the next term up for them.
+            ceiling = (summed + rest[position]) * _MARGIN * (
+                1.0 + boost * np.minimum(_SHARE_CAP, shared + rest_shares[position])
+            )
+            keep = np.flatnonzero(ceiling >= theta)
+            candidates, summed, shared = candidates[keep], summed[keep], shared[keep]
+            i = order[position]
+            start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
+            at = indices[start:end].searchsorted(candidates)
+            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == candidates)
+            where = at[found] + start
+            summed[found] += data[where]
+            shared[found] += heading_data[where]
+            if len(candidates) > k:
+                partial = summed * (1.0 + boost * shared)
+                theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
+        scores = summed * (1.0 + boost * shared) if boost else summed
+        if len(scores) > k:
+            keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
+            candidates, scores = candidates[keep], scores[keep]
+        ranked = np.lexsort((candidates, -scores))[:k]
+        best = candidates[ranked].astype(np.int64)
+        return best, scores[ranked], self._matched(best, term_ids)
+
+    def _matched(self, docs: npt.NDArray[np.int64], term_ids: Sequence[int]) -> Float64Array:
+        """The idf mass of ``term_ids`` that each of a few sections holds, in the order ``score`` sums it."""
+        matched = np.zeros(len(docs))
+        indptr, indices = self.indptr, self.indices
+        for term in term_ids:
+            postings = indices[int(indptr[term]) : int(indptr[term + 1])]
+            found = postings.take(postings.searchsorted(docs), mode="clip") == docs
+            matched[found] += self.idf[term]
+        return matched
+
+    def _accumulators(self) -> tuple[Float64Array, Float64Array]:
+        """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
+        scratch: tuple[Float64Array, Float64Array] | None = getattr(self._scratch, "arrays", None)
+        if scratch is None:
+            scratch = (np.zeros(self.n_docs), np.zeros(self.n_docs))
+            self._scratch.arrays = scratch
+        return scratch
+
+
+DENSE_LIMIT = 20_000
+"""Up to this many sections, scoring every section with ``bincount`` is quicker than pruning."""
+
+_MARGIN = 1.0 + 1e-9
+"""Upper bounds are widened by this factor so float rounding can never prune a section that belongs."""
+
+_SHARE_CAP = 1.0 + 1e-4
+"""A section's heading shares sum to 1, give or take float32 rounding of each share."""
+
+
+def exact_terms(*arrays: FloatArray) -> int:
+    """How many float32 values of ``arrays`` can be summed in float64 exactly, whatever the order.
+
+    Every value is a multiple of the unit in the last place of the smallest one (2**(e_min - 24)); a sum of
+    m values stays below m * 2**e_max, and float64 holds every multiple of that unit below 2**(e_min + 29).
+    So m <= 2**(29 - (e_max - e_min)) values (zeros aside) sum exactly, and the order cannot matter.
+    """
+    span = 0
+    for values in arrays:
+        positive = values[values > 0]
+        if len(positive):
+            exponents = np.frexp(np.array([positive.min(), positive.max()], dtype=np.float64))[1]
+            span = max(span, int(exponents[1] - exponents[0]))
+    return int(2 ** min(20, 29 - span)) if span <= 28 else 1
+
+
+def _row_max(values: FloatArray, indptr: npt.NDArray[np.int64]) -> FloatArray:
+    """The largest value of each row of a CSR matrix (0 for an empty row)."""
+    result = np.zeros(len(indptr) - 1, dtype=np.float32)
+    filled = np.flatnonzero(np.diff(indptr) > 0)
+    if len(filled):
+        result[filled] = np.maximum.reduceat(values, indptr[filled])
+    return result
 
 
 def _aligned_heading_shares(weights: sp.csr_matrix, titles: sp.csr_matrix, idf: FloatArray) -> FloatArray:

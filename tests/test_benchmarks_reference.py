@@ -179,3 +179,70 @@ def test_prototype_equals_the_library_on_real_docstrings() -> None:
         assert [s for _, s, _ in quick] == [s for _, s, _ in slow], question
         cut = slow[-1][1] if len(slow) == 10 else None
         assert [x for x in quick if x[1] != cut] == [x for x in slow if x[1] != cut], question
+
+
+@pytest.fixture(scope="module")
+def docstring_retriever() -> Retriever:
+    from benchmarks.adapters.project import to_section
+
+    docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
+    return Retriever.from_sections([to_section(d) for d in docs])
+
+
+def _dense_and_pruned(retriever: Retriever, term_ids: tuple[int, ...], extra: tuple[int, ...], k: int) -> None:
+    matrix = retriever._matrix
+    dense = [a.tolist() for a in matrix._top_dense(term_ids, extra, k)]
+    pruned = [a.tolist() for a in matrix._top_pruned(term_ids, extra, k)]
+    assert pruned == dense, (term_ids, extra, k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 10, 40])
+def test_the_pruned_top_k_equals_scoring_every_section(docstring_retriever: Retriever, k: int) -> None:
+    """Same sections, same order (ties by section order at the cut too), same scores and idf mass, bit for bit.
+
+    Questions of generated fragments, of the commonest words only (nothing can be skipped), of rare words
+    with common ones (most postings are skipped), and with acronym long forms (``extra_ids``).
+    """
+    import random
+
+    import numpy as np
+
+    retriever = docstring_retriever
+    matrix = retriever._matrix
+    lengths = np.diff(matrix.indptr)
+    common = np.argsort(-lengths, kind="stable")[:40].tolist()
+    rare = np.flatnonzero(lengths <= 2).tolist()
+    rng = random.Random(k)
+    docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
+    questions = make_questions(docs, 30, df=document_frequencies(docs), n_docs=len(docs), seed=k)
+    cases: list[tuple[tuple[int, ...], tuple[int, ...]]] = [
+        (q.term_ids, q.extra_ids) for q in map(retriever._query, (x.text for x in questions))
+    ]
+    for _ in range(40):
+        cases.append((tuple(rng.sample(common, rng.randint(1, 6))), ()))
+        words = [*rng.sample(rare, 2), *rng.sample(common, 3)]
+        cases.append((tuple(words[:4]), tuple(words[4:])))
+    for term_ids, extra in cases:
+        if term_ids:
+            _dense_and_pruned(retriever, tuple(dict.fromkeys(term_ids)), extra, k)
+
+
+def test_the_pruned_top_k_falls_back_when_sums_might_round(docstring_retriever: Retriever) -> None:
+    import dataclasses
+
+    matrix = docstring_retriever._matrix
+    strict = dataclasses.replace(matrix, exact_terms=1)
+    terms = tuple(range(6))
+    assert [a.tolist() for a in strict._top_pruned(terms, (), 10)] == [
+        a.tolist() for a in matrix._top_dense(terms, (), 10)
+    ]
+
+
+def test_exact_terms_follows_the_spread_of_the_values() -> None:
+    import numpy as np
+
+    from index.weighting import exact_terms
+
+    assert exact_terms(np.array([1.0, 1.5], dtype=np.float32)) == 2**20
+    assert exact_terms(np.array([0.0, 1.0, 2.0**10], dtype=np.float32)) == 2**19
+    assert exact_terms(np.array([2.0**-20, 2.0**20], dtype=np.float32)) == 1

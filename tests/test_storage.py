@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import IndexFormatError, Retriever
+from index import IndexFormatError, Retriever, storage
 
 TINY = Path(__file__).parent / "notes" / "tiny"
 QUESTIONS = ["kernel", "symbolic link", "sourdough", "daemon background process", "weather in paris"]
@@ -47,7 +47,7 @@ def test_the_saved_index_is_plain_json_and_numpy_arrays(notes: Path, tmp_path: P
     names = sorted(p.name for p in (tmp_path / "saved").iterdir())
     assert all(name.endswith((".json", ".npy")) for name in names)
     manifest = json.loads((tmp_path / "saved" / "manifest.json").read_text())
-    assert manifest["format"] == "notes-qa-index" and manifest["format_version"] == 3
+    assert manifest["format"] == "notes-qa-index" and manifest["format_version"] == storage.FORMAT_VERSION
     assert set(manifest["versions"]) == {"notes-qa", "numpy", "scipy", "scikit-learn"}
     assert manifest["params"]["min_coverage"] == 0.3
     for name in names:
