@@ -23,6 +23,7 @@ cut into several complete code blocks.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.replies import Reply, ReplyKind
+from index.markup import Delimited, sub_img_alt
 
 MAX_MESSAGE_CHARS = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH
 PARAGRAPH = "\n\n"
@@ -46,12 +48,12 @@ _LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,32}")
 
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?((?:[^()\s<>]|\([^)\s]*\))*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_BLANKS = re.compile(r"\s*")
+_IMAGE_TARGET_CHARS = re.compile(r"[^()\s]+")
+_LINK_TARGET_CHARS = re.compile(r"[^()\s<>]+")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_IMG_ALT = re.compile(r"<img\b[^<>]*?\balt\s*=\s*([\"'])(.*?)\1[^<>]*>", re.IGNORECASE | re.DOTALL)
 _IMG_TAG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _HTML_ELEMENTS = (
     "a|abbr|article|aside|b|big|blockquote|center|code|dd|del|details|div|dl|dt|em|figcaption|figure|font|"
@@ -60,12 +62,13 @@ _HTML_ELEMENTS = (
 )
 _HTML_TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})\b(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
-_EMPHASIS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), "b"),
-    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), "b"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), "s"),
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), "i"),
-    (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), "i"),
+# Each is ``OPEN(.+?)CLOSE``, found in linear time (see ``Delimited``): ``\*\*(?=\S)(.+?)(?<=\S)\*\*`` and so on.
+_EMPHASIS: tuple[tuple[Delimited, str], ...] = (
+    (Delimited([(r"\*\*(?=\S)", r"(?<=\S)\*\*")]), "b"),
+    (Delimited([(r"(?<!\w)__(?=\S)", r"(?<=\S)__(?!\w)")]), "b"),
+    (Delimited([(r"~~(?=\S)", r"(?<=\S)~~")]), "s"),
+    (Delimited([(r"(?<![\w*])\*(?=[^\s*])", r"(?<=[^\s*])\*(?![\w*])")]), "i"),
+    (Delimited([(r"(?<![\w_])_(?=[^\s_])", r"(?<=[^\s_])_(?![\w_])")]), "i"),
 )
 _TAG_IN_OUTPUT = re.compile(r"<(/?)([a-z]+)[^>]*>")
 _ATOM = re.compile(r"<[^>]*>|&#?\w+;|[\s\S]")  # a tag, an entity or one character of HTML made here
@@ -128,9 +131,9 @@ def inline(markdown: str) -> str:
             content = content[1:-1]
         return keep(f"<code>{_escape_text(content)}</code>")
 
-    def link(match: re.Match[str]) -> str:
-        label = inline(match.group(1))
-        url = _safe_url(match.group(2))
+    def link(label: str, target: str) -> str:
+        label = inline(label)
+        url = _safe_url(target)
         if url is None or not visible_text(label).strip():
             return keep(label)
         return keep(f'<a href="{_attribute(url)}">{label}</a>')
@@ -142,11 +145,11 @@ def inline(markdown: str) -> str:
     text = _CODE_SPAN.sub(code, markdown)
     text = _ESCAPE.sub(lambda m: keep(escape(m.group(1))), text)
     text = _COMMENT.sub("", text)
-    text = _IMAGE.sub(lambda m: m.group(1), text)
-    text = _LINK.sub(link, text)
+    text = _sub_bracketed(text, "![", _Targets(text).image, lambda label, _: label)
+    text = _sub_bracketed(text, "[", _Targets(text).link, link, nonempty=True)
     text = _AUTOLINK.sub(autolink, text)
     text = _BREAK.sub("\n", text)
-    text = _IMG_ALT.sub(lambda m: m.group(2), text)
+    text = sub_img_alt(lambda alt: alt, text)
     text = _IMG_TAG.sub("", text)
     text = _HTML_TAG.sub("", text)
     text = "".join(
@@ -163,12 +166,135 @@ def _escape_text(text: str) -> str:
     return html.escape(text.replace("\ue000", "").replace("\ue001", ""), quote=False)
 
 
-def _wrap(match: re.Match[str], *, tag: str, saved: Sequence[str]) -> str:
-    inner = match.group(1)
+def _wrap(whole: str, inner: str, *, tag: str, saved: Sequence[str]) -> str:
     expanded = _PLACEHOLDER.sub(lambda m: saved[int(m.group(1))], inner)
     if not _balanced(inner) or not _balanced(expanded):
-        return match.group(0)
+        return whole
     return f"<{tag}>{inner}</{tag}>"
+
+
+def _sub_bracketed(
+    text: str,
+    opener: str,
+    tail: Callable[[int], tuple[int, str] | None],
+    repl: Callable[[str, str], str],
+    *,
+    nonempty: bool = False,
+) -> str:
+    """Each ``OPENER label TAIL`` replaced by ``repl(label, target)``, where the label is everything up to the
+    first ``]`` (at least one character if ``nonempty``) and ``tail(j)`` gives the end and the target of the
+    tail that starts at the ``]`` at ``j``, or None: ``re.sub`` with ``OPENER([^\\]]*)TAIL``.
+
+    Every opening before a ``]`` has the same tail and fails when one does: the next opening looked at is after
+    it, so a line of ``[`` takes linear time, not quadratic.
+    """
+    out: list[str] = []
+    done = i = 0
+    while (i := text.find(opener, i)) != -1:
+        j = text.find("]", i + len(opener))
+        if j == -1:
+            break  # no "]" after this opening, nor after any later one
+        rest = tail(j) if j > i + len(opener) or not nonempty else None
+        if rest is None:
+            i = j
+            continue
+        out += [text[done:i], repl(text[i + len(opener) : j], rest[1])]
+        done = i = rest[0]
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _blanks_end(text: str, at: int) -> int:
+    """Where the blanks (``\\s*``) that start at ``at`` end."""
+    blanks = _BLANKS.match(text, at)
+    return blanks.end() if blanks else at
+
+
+class _Targets:
+    """Where the ``(target "title")`` after an image's or a link's ``]`` ends, as these patterns find it:
+
+    - image: ``\\]\\((?:[^()\\s]|\\([^)]*\\))*(?:\\s+"[^"]*")?\\)``
+    - link: ``\\]\\(\\s*<?((?:[^()\\s<>]|\\([^)\\s]*\\))*)>?(?:\\s+(?:"[^"]*"|'[^']*'))?\\s*\\)``
+
+    in time linear in the text for all the ``]`` of a text together. The patterns read a target up to the
+    first ``(`` with no ``)`` after it (before a blank, for a link), and then look again from every later ``]``
+    inside it: a line of ``[a](`` or of ``[a](x(y)`` took seconds. Here where each ``(`` closes is looked up in
+    the list of ``)`` (and blanks), and where a target read from a given position ends is remembered.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._stops: dict[bool, list[int]] = {}  # link? -> positions of ")" (and, for links, of blanks)
+        self._ends: dict[tuple[bool, int], int] = {}  # (link?, start) -> end of the target read from start
+
+    def image(self, j: int) -> tuple[int, str] | None:
+        text = self._text
+        if not text.startswith("(", j + 1):
+            return None
+        end = self._target_end(j + 2, link=False)
+        blanks = _blanks_end(text, end)
+        if blanks > end and text.startswith('"', blanks):
+            close = text.find('"', blanks + 1)
+            if close != -1 and text.startswith(")", close + 1):
+                return close + 2, ""
+        return (end + 1, "") if text.startswith(")", end) else None
+
+    def link(self, j: int) -> tuple[int, str] | None:
+        text = self._text
+        if not text.startswith("(", j + 1):
+            return None
+        start = j + 2
+        blank_end = _blanks_end(text, start)
+        # The pattern's own order of attempts: all the blanks, "<" taken or not, ">" taken or not; then fewer
+        # blanks, which leaves an empty target followed by blanks.
+        for url_start in ([blank_end + 1] if text.startswith("<", blank_end) else []) + [blank_end]:
+            url_end = self._target_end(url_start, link=True)
+            for after in ([url_end + 1] if text.startswith(">", url_end) else []) + [url_end]:
+                if (end := self._after_link_target(after)) is not None:
+                    return end, text[url_start:url_end]
+        if blank_end > start and (end := self._after_link_target(blank_end - 1)) is not None:
+            return end, ""
+        return None
+
+    def _after_link_target(self, at: int) -> int | None:
+        """The end of ``(?:\\s+(?:"[^"]*"|'[^']*'))?\\s*\\)`` at ``at``, or None."""
+        text = self._text
+        blank_end = _blanks_end(text, at)
+        quote = text[blank_end : blank_end + 1]
+        if blank_end > at and quote in ('"', "'"):
+            close = text.find(quote, blank_end + 1)
+            if close != -1:
+                after = _blanks_end(text, close + 1)
+                if text.startswith(")", after):
+                    return after + 1
+        return blank_end + 1 if text.startswith(")", blank_end) else None
+
+    def _target_end(self, start: int, *, link: bool) -> int:
+        """Where the target's characters and ``(...)`` groups read from ``start`` end (the patterns never need
+        to give any back)."""
+        text = self._text
+        chars = _LINK_TARGET_CHARS if link else _IMAGE_TARGET_CHARS
+        if link not in self._stops:
+            self._stops[link] = [m.start() for m in re.finditer(r"[)\s]" if link else r"\)", text)]
+        stops = self._stops[link]
+        visited: list[int] = []
+        at = start
+        while (end := self._ends.get((link, at))) is None:
+            visited.append(at)
+            after = at
+            if run := chars.match(text, after):
+                after = run.end()
+            if text.startswith("(", after):
+                n = bisect.bisect_left(stops, after + 1)
+                if n < len(stops) and text[stops[n]] == ")":
+                    after = stops[n] + 1
+            if after == at:
+                end = at
+                break
+            at = after
+        for position in visited:
+            self._ends[(link, position)] = end
+        return end
 
 
 # Blocks --------------------------------------------------------------------------------------------------
