@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from index.acronyms import find_acronyms
 from index.analysis import Analyzer, words
@@ -135,27 +136,30 @@ class Retriever:
         self,
         sections: Sequence[Section],
         matrix: TermMatrix,
-        rows: Sequence[int],
+        rows: Sequence[int] | npt.NDArray[np.int64],
         params: RetrieverParams,
         *,
-        frequencies: Mapping[str, int],
+        frequencies: Mapping[str, int] | Callable[[], Mapping[str, int]],
         counts: TermCounts | Callable[[], TermCounts],
+        speller: SpellingCorrector | None = None,
         acronyms: Mapping[str, Sequence[str]] | None = None,
         report: IngestReport | None = None,
         note_stats: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
         """Assemble a retriever from its parts; use the ``from_*`` constructors or ``load`` instead."""
-        self._sections = tuple(sections)
+        self._sections: Sequence[Section] = tuple(sections) if isinstance(sections, list) else sections
         self._matrix = matrix
         self._rows = np.asarray(rows, dtype=np.int64)
         self._params = params
-        self._frequencies = dict(frequencies)
+        self._word_counts = frequencies if callable(frequencies) or isinstance(frequencies, dict) else dict(frequencies)
         self._counts = counts
         self._report = report or IngestReport(root="")
         self._note_stats = dict(note_stats) if note_stats is not None else None
         self._analyzer = Analyzer(stem=params.stem)
-        self._speller = SpellingCorrector(self._frequencies) if params.spelling else None
-        self._by_id = {s.id: s for s in self._sections}
+        if params.spelling and speller is None:
+            speller = SpellingCorrector(self._frequencies)
+        self._speller = speller if params.spelling else None
+        self._by_id: dict[str, int] | None = None
         self._acronyms = {k: tuple(v) for k, v in (acronyms or {}).items()}
         self._expansions = self._expansion_ids()
 
@@ -228,7 +232,12 @@ class Retriever:
                 cached = None
             if cached is not None and cached._note_stats == stats:
                 return cached
-        built = cls._updated(cached, path, stats) if cached is not None else None
+        built = None
+        if cached is not None:
+            try:
+                built = cls._updated(cached, path, stats)
+            except IndexFormatError as exc:  # the parts read only to update it are checked when read
+                log.warning("rebuilding the saved index in %s: %s", cache_dir, exc)
         if built is None:
             built = cls._built(path, stats, params)
         if cache_dir is not None:
@@ -272,7 +281,8 @@ class Retriever:
         new_docs: list[Section] = []
         sections: list[Section] = []
         by_path: dict[str, list[int]] = {}
-        for i, section in enumerate(cached._sections):
+        old_sections = tuple(cached._sections)  # decoded once: a loaded index decodes them on each access
+        for i, section in enumerate(old_sections):
             by_path.setdefault(section.path, []).append(i)
         old_paths = [p for p in by_path if p in stats and p not in changed]
         order = sorted(set(old_paths) | set(new_sections), key=_path_order(stats))
@@ -282,12 +292,12 @@ class Retriever:
                 new_docs.extend(s for s in new_sections[rel] if s.searchable)
                 continue
             for i in by_path[rel]:
-                section = cached._sections[i]
+                section = old_sections[i]
                 sections.append(section)
                 if i in row_of:
                     kept_sections.append(section)
                     kept_rows.append(row_of[i])
-        for section in cached._sections:
+        for section in old_sections:
             if section.searchable and (section.path in changed or section.path in removed):
                 _analyse([section], analyzer, frequencies, subtract=True)
         if not sections:
@@ -308,6 +318,13 @@ class Retriever:
         return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=counts,
                    acronyms=acronyms, report=report, note_stats=stats)
 
+    @property
+    def _frequencies(self) -> dict[str, int]:
+        """How often the notes use each word (loaded from a saved index only when first needed)."""
+        if callable(self._word_counts):
+            self._word_counts = dict(self._word_counts())
+        return self._word_counts
+
     def _term_counts(self) -> TermCounts:
         if callable(self._counts):
             self._counts = self._counts()
@@ -316,8 +333,11 @@ class Retriever:
     # Inspection -----------------------------------------------------------------------------------------
 
     @property
-    def sections(self) -> tuple[Section, ...]:
-        """Every section, in folder and file order (navigation and empty sections included)."""
+    def sections(self) -> Sequence[Section]:
+        """Every section, in folder and file order (navigation and empty sections included).
+
+        A read-only sequence; a loaded index decodes each section only when it is asked for.
+        """
         return self._sections
 
     @property
@@ -336,10 +356,18 @@ class Retriever:
 
     def section(self, section_id: str) -> Section:
         """The section with this id. Raises KeyError naming the id when there is none."""
-        try:
-            return self._by_id[section_id]
-        except KeyError:
-            raise KeyError(f"no section with id {section_id!r}") from None
+        from index.storage import SectionStore
+
+        sections = self._sections
+        if isinstance(sections, SectionStore):
+            position = sections.position(section_id)
+        else:
+            if self._by_id is None:
+                self._by_id = {s.id: i for i, s in enumerate(sections)}
+            position = self._by_id.get(section_id)
+        if position is None:
+            raise KeyError(f"no section with id {section_id!r}")
+        return sections[position]
 
     # Querying -------------------------------------------------------------------------------------------
 

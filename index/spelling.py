@@ -2,20 +2,35 @@
 
 A word the notes never use is looked up among the words they do use, within a Damerau-Levenshtein distance
 of 1 (2 for words of 8 letters or more); the most frequent of the nearest candidates wins. Candidates are
-found through a symmetric-delete table (each notes word filed under itself and its one-letter deletions),
-built on the first unknown word, so notes without typos in their questions never pay for it.
+found through a symmetric-delete table: each notes word is filed under itself and its one-letter
+deletions. The table is two sorted numpy arrays (the CRC-32 of each key, and the word it files), built on
+the first unknown word (so notes without typos in their questions never pay for it) and saved with the
+index; a key whose checksum matches is confirmed on the strings before its word becomes a candidate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
 
 
 def _deletes(word: str, distance: int) -> Iterator[str]:
     for n in range(1, distance + 1):
         for drop in combinations(range(len(word)), n):
             yield "".join(ch for i, ch in enumerate(word) if i not in drop)
+
+
+def _keys(word: str) -> set[str]:
+    """The keys a notes word is filed under: itself and its one-letter deletions."""
+    return {word, *_deletes(word, 1)}
+
+
+def _checksum(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8"))
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -46,19 +61,49 @@ class SpellingCorrector:
 
     def __init__(self, frequencies: Mapping[str, int]) -> None:
         least = 2 if len(frequencies) > self.LARGE_VOCABULARY else 1
-        self._frequencies = {
-            w: f for w, f in frequencies.items() if f >= least and len(w) >= self.MIN_LENGTH - 1 and w.isalpha()
-        }
-        self._table: dict[str, list[str]] | None = None
+        words = [w for w, f in frequencies.items() if f >= least and len(w) >= self.MIN_LENGTH - 1 and w.isalpha()]
+        self._words: Sequence[str] = words
+        self._counts = np.array([frequencies[w] for w in words], dtype=np.int64)
+        self._table: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]] | None = None
         self._cache: dict[str, str | None] = {}
 
-    def _build(self) -> dict[str, list[str]]:
-        table: dict[str, list[str]] = {}
-        for word in self._frequencies:
-            table.setdefault(word, []).append(word)
-            for deleted in set(_deletes(word, 1)):
-                table.setdefault(deleted, []).append(word)
-        return table
+    @classmethod
+    def from_table(
+        cls,
+        words: Sequence[str],
+        counts: npt.NDArray[np.int64],
+        checksums: npt.NDArray[np.uint32],
+        word_ids: npt.NDArray[np.int32],
+    ) -> SpellingCorrector:
+        """A corrector from a saved table (see ``table``)."""
+        corrector = cls({})
+        corrector._words, corrector._counts = words, counts
+        corrector._table = (checksums, word_ids)
+        return corrector
+
+    @property
+    def words(self) -> Sequence[str]:
+        """The words offered as corrections, in table order."""
+        return self._words
+
+    @property
+    def counts(self) -> npt.NDArray[np.int64]:
+        """How often the notes use each of ``words``."""
+        return self._counts
+
+    def table(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+        """The delete table: key checksums in ascending order, and the number of the word each one files."""
+        if self._table is None:
+            checksums: list[int] = []
+            word_ids: list[int] = []
+            for number, word in enumerate(self._words):
+                for key in _keys(word):
+                    checksums.append(_checksum(key))
+                    word_ids.append(number)
+            keys = np.array(checksums, dtype=np.uint32)
+            order = np.argsort(keys, kind="stable")
+            self._table = (keys[order], np.array(word_ids, dtype=np.int32)[order])
+        return self._table
 
     def correct(self, word: str) -> str | None:
         """The notes' word closest to ``word``, or None when nothing is close enough (or ``word`` is short)."""
@@ -66,18 +111,22 @@ class SpellingCorrector:
             return None
         if word in self._cache:
             return self._cache[word]
-        if self._table is None:
-            self._table = self._build()
+        checksums, word_ids = self.table()
         limit = 2 if len(word) >= 8 else 1
-        candidates: set[str] = set()
-        for key in (word, *_deletes(word, limit)):
-            candidates.update(self._table.get(key, ()))
+        keys = {word, *_deletes(word, limit)}
+        wanted = np.array([_checksum(k) for k in keys], dtype=np.uint32)
+        starts = np.searchsorted(checksums, wanted, side="left")
+        ends = np.searchsorted(checksums, wanted, side="right")
+        numbers = {int(n) for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a for n in word_ids[a:b]}
         best: tuple[int, int, str] | None = None
-        for candidate in candidates:
+        for number in numbers:
+            candidate = self._words[number]
+            if keys.isdisjoint(_keys(candidate)):
+                continue  # a checksum collision, not a shared key
             distance = damerau_levenshtein(word, candidate)
             if distance > limit:
                 continue
-            rank = (distance, -self._frequencies[candidate], candidate)
+            rank = (distance, -int(self._counts[number]), candidate)
             if best is None or rank < best:
                 best = rank
         result = best[2] if best else None

@@ -4,17 +4,24 @@ Layout of a saved index::
 
     manifest.json     format name and version, library versions, parameters, notes fingerprint,
                       and the size and SHA-256 of every other file (so damage is detected)
-    sections.json     the sections (ids, paths, titles, trails, lines, Markdown and plain text)
-    vocabulary.json   the terms in row order, the notes' word frequencies (for spelling correction)
-                      and the acronyms they define
+    vocabulary.json   the terms in row order, the acronyms the notes define, the spelling words
+    frequencies.json  the notes' word frequencies (read only to update the index)
     report.json       the ingestion report
+    sections.json     how many sections there are and how their arrays are laid out
+    section_text.npy  the sections' strings as one UTF-8 byte array: per section its id, path, title,
+                      trail (JSON), Markdown (empty when it equals the text) and plain text
+    section_offsets.npy, section_meta.npy   where each string starts; level, line and flags per section
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
     heading_data.npy  per posting, the term's share of its section heading (for the heading boost)
+    max_weight.npy, max_share.npy   per term, the largest weight and heading share (for pruning)
+    spell_*.npy       the spelling corrector's delete table and word counts
     tf_*.npy, titles_*.npy   per-section term counts, for updating the index when a few notes change
     rows.npy          the section behind each column
 
-Arrays are loaded with ``allow_pickle=False`` and memory-mapped. The folder is written next to its final
-place and renamed over it, so a crash mid-save leaves the previous index intact.
+Arrays are loaded with ``allow_pickle=False`` and memory-mapped; a section is decoded from the text array
+only when it is asked for. Files needed to answer questions are checked against their SHA-256 on load;
+the ones needed only to update the index are checked when they are first read. The folder is written
+next to its final place and renamed over it, so a crash mid-save leaves the previous index intact.
 """
 
 from __future__ import annotations
@@ -24,16 +31,19 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from index.errors import IndexFormatError
 from index.model import IngestReport, Section, SkippedFile
+from index.spelling import SpellingCorrector
 from index.weighting import TermCounts, TermMatrix, WeightParams
 
 if TYPE_CHECKING:
@@ -42,8 +52,17 @@ if TYPE_CHECKING:
 FORMAT = "notes-qa-index"
 FORMAT_VERSION = 4
 _ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data", "max_weight", "max_share")
+_SECTION_ARRAYS = ("section_text", "section_offsets", "section_meta")
+_SPELL_ARRAYS = ("spell_checksums", "spell_ids", "spell_counts")
 _COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
-_JSONS = ("sections", "vocabulary", "report")
+_LAZY = (*(f"{a}.npy" for a in _COUNT_ARRAYS), "frequencies.json")
+_FIELDS = 6  # id, path, title, trail, markdown, text
+_NAVIGATION, _MARKDOWN_IS_TEXT = 1, 2
+_SECTIONS_LAYOUT = {
+    "section_text": ["id", "path", "title", "trail (JSON)", "markdown (empty when it equals text)", "text"],
+    "section_meta": ["level", "line", "flags"],
+    "flags": {"navigation": _NAVIGATION, "markdown_is_text": _MARKDOWN_IS_TEXT},
+}
 
 
 def _version(package: str) -> str:
@@ -65,6 +84,85 @@ def _write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+class SectionStore(Sequence[Section]):
+    """The sections of a saved index, decoded one at a time from its text array (read-only, thread-safe)."""
+
+    def __init__(self, text: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], meta: npt.NDArray[np.int64]):
+        self._text, self._offsets, self._meta = text, offsets, meta
+        self._ids: dict[str, int] | None = None
+
+    @staticmethod
+    def encode(sections: Sequence[Section]) -> dict[str, npt.NDArray[Any]]:
+        """The arrays that ``SectionStore`` reads, for ``sections``."""
+        chunks: list[bytes] = []
+        meta = np.zeros((len(sections), 3), dtype=np.int64)
+        for i, s in enumerate(sections):
+            same = s.markdown == s.text
+            trail = json.dumps(list(s.trail), ensure_ascii=False)
+            for value in (s.id, s.path, s.title, trail, "" if same else s.markdown, s.text):
+                chunks.append(value.encode("utf-8"))
+            meta[i] = (s.level, s.line, (_NAVIGATION if s.navigation else 0) | (_MARKDOWN_IS_TEXT if same else 0))
+        offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in chunks], out=offsets[1:])
+        text = np.frombuffer(b"".join(chunks), dtype=np.uint8)
+        return {"section_text": text, "section_offsets": offsets, "section_meta": meta}
+
+    def _string(self, i: int, field: int) -> str:
+        at = i * _FIELDS + field
+        start, end = int(self._offsets[at]), int(self._offsets[at + 1])
+        return self._text[start:end].tobytes().decode("utf-8")
+
+    def _section(self, i: int) -> Section:
+        fields = [self._string(i, f) for f in range(_FIELDS)]
+        level, line, flags = (int(v) for v in self._meta[i])
+        return Section(
+            id=fields[0],
+            path=fields[1],
+            title=fields[2],
+            trail=tuple(json.loads(fields[3])),
+            level=level,
+            line=line,
+            markdown=fields[5] if flags & _MARKDOWN_IS_TEXT else fields[4],
+            text=fields[5],
+            navigation=bool(flags & _NAVIGATION),
+        )
+
+    def __len__(self) -> int:
+        return len(self._meta)
+
+    @overload
+    def __getitem__(self, index: int) -> Section: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Section, ...]: ...
+    def __getitem__(self, index: int | slice) -> Section | tuple[Section, ...]:
+        if isinstance(index, slice):
+            return tuple(self._section(i) for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("section index out of range")
+        return self._section(index)
+
+    def __iter__(self) -> Iterator[Section]:
+        return (self._section(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} sections of a saved index>"
+
+    def position(self, section_id: str) -> int | None:
+        """The position of the section with this id (the ids are decoded on the first call)."""
+        if self._ids is None:
+            self._ids = {self._string(i, 0): i for i in range(len(self))}
+        return self._ids.get(section_id)
+
+
 def save_index(retriever: Retriever, directory: Path) -> Path:
     """Write ``retriever`` to ``directory`` atomically (see the module docstring for the layout)."""
     matrix = retriever._matrix
@@ -73,7 +171,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        arrays = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "indptr": matrix.indptr,
             "indices": matrix.indices,
             "data": matrix.data,
@@ -83,6 +181,14 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "max_weight": matrix.max_weight,
             "max_share": matrix.max_share,
         }
+        sections = retriever.sections
+        if isinstance(sections, SectionStore):
+            arrays.update(section_text=sections._text, section_offsets=sections._offsets, section_meta=sections._meta)
+        else:
+            arrays.update(SectionStore.encode(sections))
+        speller = retriever._speller or SpellingCorrector(retriever._frequencies)
+        checksums, word_ids = speller.table()
+        arrays.update(spell_checksums=checksums, spell_ids=word_ids, spell_counts=speller.counts)
         counts = retriever._term_counts()
         for name, matrix_ in (("tf", counts.tf), ("titles", counts.titles)):
             arrays[f"{name}_indptr"] = matrix_.indptr.astype(np.int64)
@@ -91,12 +197,13 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         vocabulary = sorted(matrix.vocabulary, key=matrix.vocabulary.__getitem__)
-        _write_json(staging / "sections.json", [asdict(s) for s in retriever.sections])
         _write_json(
             staging / "vocabulary.json",
-            {"terms": vocabulary, "frequencies": retriever._frequencies, "acronyms": retriever._acronyms},
+            {"terms": vocabulary, "acronyms": retriever._acronyms, "spelling": list(speller.words)},
         )
+        _write_json(staging / "frequencies.json", retriever._frequencies)
         _write_json(staging / "report.json", asdict(retriever.report))
+        _write_json(staging / "sections.json", {"count": len(sections), **_SECTIONS_LAYOUT})
         files = {
             p.name: {"size": p.stat().st_size, "sha256": _digest(p)} for p in sorted(staging.iterdir())
         }
@@ -107,7 +214,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "params": asdict(retriever.params),
             "fingerprint": retriever.fingerprint,
             "note_stats": retriever._note_stats,
-            "n_sections": len(retriever.sections),
+            "n_sections": len(sections),
             "n_docs": matrix.n_docs,
             "exact_terms": matrix.exact_terms,
             "files": files,
@@ -133,6 +240,22 @@ def _read_json(path: Path) -> Any:
         raise IndexFormatError(f"{path.name} is unreadable: {exc}") from exc
 
 
+def _verify(directory: Path, files: dict[str, dict[str, Any]], name: str) -> Path:
+    """The path of ``name`` after checking its size and SHA-256 against the manifest."""
+    entry = files[name]
+    path = directory / name
+    if not path.is_file():
+        raise IndexFormatError(f"{name} is missing")
+    if path.stat().st_size != entry["size"] or _digest(path) != entry["sha256"]:
+        raise IndexFormatError(f"{name} is damaged (size or checksum differs from the manifest)")
+    return path
+
+
+def _array(path: Path) -> npt.NDArray[Any]:
+    # A plain ndarray view of the memory map: indexing a np.memmap costs a Python call each time.
+    return np.asarray(np.load(path, allow_pickle=False, mmap_mode="r"))
+
+
 def load_index(directory: Path) -> Retriever:
     """Load and verify a saved index; see ``Retriever.load``."""
     from index.retriever import Retriever, RetrieverParams
@@ -150,23 +273,16 @@ def load_index(directory: Path) -> Retriever:
         )
     try:
         files: dict[str, dict[str, Any]] = manifest["files"]
-        for name in (*(f"{a}.npy" for a in (*_ARRAYS, *_COUNT_ARRAYS)), *(f"{j}.json" for j in _JSONS)):
-            entry = files[name]
-            path = directory / name
-            if not path.is_file():
-                raise IndexFormatError(f"{name} is missing")
-            if path.stat().st_size != entry["size"] or _digest(path) != entry["sha256"]:
-                raise IndexFormatError(f"{name} is damaged (size or checksum differs from the manifest)")
-        # Plain ndarray views of the memory maps: indexing a np.memmap costs a Python call each time.
-        arrays: dict[str, Any] = {
-            a: np.asarray(np.load(directory / f"{a}.npy", allow_pickle=False, mmap_mode="r")) for a in _ARRAYS
+        for name in _LAZY:
+            if not (directory / name).is_file() or (directory / name).stat().st_size != files[name]["size"]:
+                raise IndexFormatError(f"{name} is missing or truncated")
+        arrays = {
+            a: _array(_verify(directory, files, f"{a}.npy")) for a in (*_ARRAYS, *_SECTION_ARRAYS, *_SPELL_ARRAYS)
         }
-        vocabulary = _read_json(directory / "vocabulary.json")
-        raw_sections = _read_json(directory / "sections.json")
-        raw_report = _read_json(directory / "report.json")
+        vocabulary = _read_json(_verify(directory, files, "vocabulary.json"))
+        raw_report = _read_json(_verify(directory, files, "report.json"))
         raw_params = dict(manifest["params"])
         params = RetrieverParams(**{**raw_params, "weights": WeightParams(**raw_params["weights"])})
-        sections = [Section(**{**s, "trail": tuple(s["trail"])}) for s in raw_sections]
         report = IngestReport(
             root=raw_report["root"],
             files=tuple(raw_report["files"]),
@@ -194,6 +310,22 @@ def load_index(directory: Path) -> Retriever:
             raise IndexFormatError("the vocabulary and the arrays disagree in size")
         if len(arrays["rows"]) != matrix.n_docs:
             raise IndexFormatError("the section rows and the arrays disagree in size")
+        layout = _read_json(_verify(directory, files, "sections.json"))
+        n_sections = int(manifest["n_sections"])
+        if layout != {"count": n_sections, **_SECTIONS_LAYOUT}:
+            raise IndexFormatError("sections.json does not describe these sections")
+        offsets = arrays["section_offsets"]
+        if len(arrays["section_meta"]) != n_sections or len(offsets) != n_sections * _FIELDS + 1:
+            raise IndexFormatError("the sections and their arrays disagree in size")
+        if int(offsets[-1]) != len(arrays["section_text"]):
+            raise IndexFormatError("the section text and its offsets disagree in size")
+        sections = SectionStore(arrays["section_text"], offsets, arrays["section_meta"])
+        spelling: list[str] = vocabulary["spelling"]
+        if len(arrays["spell_counts"]) != len(spelling):
+            raise IndexFormatError("the spelling words and their counts disagree in size")
+        speller = SpellingCorrector.from_table(
+            spelling, arrays["spell_counts"], arrays["spell_checksums"], arrays["spell_ids"]
+        )
     except IndexFormatError:
         raise
     except (KeyError, TypeError, ValueError, OSError) as exc:
@@ -205,21 +337,38 @@ def load_index(directory: Path) -> Retriever:
         matrix,
         arrays["rows"],
         params,
-        frequencies=vocabulary["frequencies"],
-        counts=partial(_load_counts, directory, matrix.vocabulary, len(arrays["rows"])),
+        frequencies=partial(_load_frequencies, directory, files),
+        counts=partial(_load_counts, directory, files, matrix.vocabulary, len(arrays["rows"])),
+        speller=speller,
         acronyms=vocabulary["acronyms"],
         report=report,
         note_stats=stats,
     )
 
 
-def _load_counts(directory: Path, vocabulary: dict[str, int], n_docs: int) -> TermCounts:
-    """The saved term counts (needed only to update the index), memory-mapped."""
+def _load_frequencies(directory: Path, files: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """The notes' word frequencies (needed only to update the index)."""
+    frequencies = _read_json(_verify(directory, files, "frequencies.json"))
+    if not isinstance(frequencies, dict):
+        raise IndexFormatError("frequencies.json has an unexpected layout")
+    return frequencies
+
+
+def _load_counts(
+    directory: Path, files: dict[str, dict[str, Any]], vocabulary: dict[str, int], n_docs: int
+) -> TermCounts:
+    """The saved term counts (needed only to update the index)."""
     import scipy.sparse as sp
 
     shape = (n_docs, len(vocabulary))
     parts = []
     for name in ("tf", "titles"):
-        loaded = [np.load(directory / f"{name}_{a}.npy", allow_pickle=False) for a in ("data", "indices", "indptr")]
-        parts.append(sp.csr_matrix(tuple(loaded), shape=shape))
+        loaded = [
+            np.load(_verify(directory, files, f"{name}_{a}.npy"), allow_pickle=False)
+            for a in ("data", "indices", "indptr")
+        ]
+        try:
+            parts.append(sp.csr_matrix(tuple(loaded), shape=shape))
+        except ValueError as exc:
+            raise IndexFormatError(f"the saved term counts are inconsistent: {exc}") from exc
     return TermCounts(vocabulary, parts[0], parts[1])

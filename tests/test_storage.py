@@ -90,7 +90,7 @@ def damage_truncate(folder: Path) -> None:
 
 
 def damage_random_bytes(folder: Path) -> None:
-    sections = folder / "sections.json"
+    sections = folder / "section_text.npy"
     raw = bytearray(sections.read_bytes())
     raw[10:20] = os.urandom(10)
     sections.write_bytes(bytes(raw))
