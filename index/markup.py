@@ -122,6 +122,11 @@ def _sub_inline_code_line(line: str) -> str:
     return "".join(out)
 
 
+def _sub_autolinks(text: str) -> str:
+    """``re.sub(r"<(?:https?|ftp|mailto):[^>\\s]*>", " ", text, flags=re.IGNORECASE)``."""
+    return _AUTOLINK.sub(lambda m: " " if m.group(1) else m.group(), text)
+
+
 def _sub_images(text: str) -> str:
     """``re.sub(r"!\\[([^\\]]*)\\]\\([^)]*\\)", r"\\1", text)``."""
     out: list[str] = []
@@ -334,7 +339,7 @@ def to_plain_text(markdown: str) -> str:
         text = _sub_reference_links(text)
         text = _sub_link_definitions(text)
     if "<" in text:
-        text = _AUTOLINK.sub(lambda m: " " if m.group(1) else m.group(), text)
+        text = _sub_autolinks(text)
         text = _TAG.sub(" ", text)
     if "`" in text:
         text = _sub_inline_code(text)
