@@ -123,6 +123,14 @@ def test_atx_headings_are_the_pattern(line: str) -> None:
         assert (new.group(1), splitter._atx_title(new.group(2) or "")) == (old.group(1), old.group(2) or "")
 
 
+@SAME
+@given(made_of("`", "``", "```", "a", " ", "\n"))
+def test_telegram_code_spans_are_the_pattern(text: str) -> None:
+    pattern = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+    expected = pattern.sub(lambda m: f"<{m.group(2)}>", text)
+    assert formatting._sub_code_spans(text, lambda content: f"<{content}>") == expected
+
+
 TELEGRAM_EMPHASIS = (
     r"\*\*(?=\S)(.+?)(?<=\S)\*\*",
     r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)",
@@ -172,6 +180,7 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "`**a ` repeated": lambda n: repeated("**a ", n),
     "`~~a ` repeated": lambda n: repeated("~~a ", n),
     "`` ` `` repeated": lambda n: repeated("`", n),
+    "runs of 1, 2, 3... backticks": lambda n: "".join("`" * k + "a" for k in range(1, int((2 * n) ** 0.5))),
     "`[` repeated": lambda n: repeated("[", n),
     "`![` repeated": lambda n: repeated("![", n),
     "`[a](` repeated": lambda n: repeated("[a](", n),
