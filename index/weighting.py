@@ -24,7 +24,8 @@ of postings per term) so a question only touches the postings of its own words.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,16 +52,12 @@ class WeightParams:
 
 
 @dataclass(frozen=True, slots=True)
-class FieldTerms:
-    """One section's terms, by field."""
+class FieldWords:
+    """One section's normalised words (stop words included), by field."""
 
     title: Sequence[str]
     trail: Sequence[str]
     body: Sequence[str]
-
-
-def _identity(terms: Sequence[str]) -> Sequence[str]:
-    return terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,29 +79,59 @@ class TermCounts:
 
     @classmethod
     def count(
-        cls, docs: Sequence[FieldTerms], params: WeightParams, vocabulary: dict[str, int] | None = None
+        cls,
+        docs: Sequence[FieldWords],
+        params: WeightParams,
+        term: Callable[[str], str | None],
+        vocabulary: dict[str, int] | None = None,
+        frequencies: Counter[str] | None = None,
     ) -> TermCounts:
-        """Count terms per field with scikit-learn; ``vocabulary`` is extended with unseen terms."""
+        """Count terms per field; ``vocabulary`` is extended with unseen terms in order of appearance.
+
+        ``term`` turns a word into its term (None for a stop word). Each distinct word is analysed once
+        and the tokens are counted with numpy and scipy. With ``frequencies``, every word is counted there.
+        """
         import scipy.sparse as sp
-        from sklearn.feature_extraction.text import CountVectorizer
 
         vocabulary = dict(vocabulary or {})
+        stream: list[str] = []
+        lengths: list[int] = []
         for doc in docs:
-            for terms in (doc.title, doc.trail, doc.body):
-                for term in terms:
-                    if term not in vocabulary:
-                        vocabulary[term] = len(vocabulary)
+            for words in (doc.title, doc.trail, doc.body):
+                stream.extend(words)
+                lengths.append(len(words))
+        numbers = dict.fromkeys(stream, 0)
+        distinct = list(numbers)
+        for number, word in enumerate(distinct):
+            numbers[word] = number
+        ids = np.fromiter(map(numbers.__getitem__, stream), dtype=np.int32, count=len(stream))
+        del stream
+        if frequencies is not None:
+            frequencies.update(dict(zip(distinct, np.bincount(ids, minlength=len(distinct)).tolist(), strict=True)))
+        terms_of = [term(word) for word in distinct]
+        term_ids = np.array(
+            [-1 if t is None else vocabulary.setdefault(t, len(vocabulary)) for t in terms_of], dtype=np.int32
+        )
         shape = (len(docs), len(vocabulary))
         if not docs or not vocabulary:
             empty = sp.csr_matrix(shape, dtype=np.float32)
             return cls(vocabulary, empty, empty.copy())
-        counter = CountVectorizer(analyzer=_identity, vocabulary=vocabulary, dtype=np.float32)
-        titles = sp.csr_matrix(counter.transform([d.title for d in docs]), dtype=np.float32)
-        tf = sp.csr_matrix(counter.transform([d.body for d in docs]), dtype=np.float32)
+        token_terms = term_ids[ids] if len(ids) else np.zeros(0, dtype=np.int32)
+        runs = np.asarray(lengths, dtype=np.int64)
+        fields = np.repeat(np.tile(np.arange(3, dtype=np.int8), len(docs)), runs)
+        rows = np.repeat(np.repeat(np.arange(len(docs), dtype=np.int32), 3), runs)
+        known = token_terms >= 0
+
+        def counted(field: int) -> sp.csr_matrix:
+            chosen = known & (fields == field)
+            ones = np.ones(int(chosen.sum()), dtype=np.float32)
+            return sp.coo_matrix((ones, (rows[chosen], token_terms[chosen])), shape=shape).tocsr()
+
+        titles, trails, tf = counted(0), counted(1), counted(2)
         if params.title_weight:
             tf = tf + params.title_weight * titles
         if params.trail_weight:
-            tf = tf + params.trail_weight * counter.transform([d.trail for d in docs]).astype(np.float32)
+            tf = tf + params.trail_weight * trails
         tf = sp.csr_matrix(tf, dtype=np.float32)
         tf.sum_duplicates()
         return cls(vocabulary, tf, titles)
@@ -167,11 +194,6 @@ class TermMatrix:
     max_share: FloatArray
     exact_terms: int
     _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
-
-    @classmethod
-    def build(cls, docs: Sequence[FieldTerms], params: WeightParams) -> TermMatrix:
-        """Count terms per field with scikit-learn and store BM25-saturated TF-IDF weights."""
-        return cls.from_counts(TermCounts.count(docs, params), params)
 
     @classmethod
     def from_counts(cls, counts: TermCounts, params: WeightParams) -> TermMatrix:
@@ -315,39 +337,50 @@ class TermMatrix:
 
         weights, headings = self._accumulators()
         parts: list[npt.NDArray[np.int32]] = []
-        taken, count, theta = len(order), 0, 0.0
+        taken, count, theta, probed = len(order), 0, 0.0, False
         try:
             for position, i in enumerate(order, start=1):
                 start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
                 docs = indices[start:end]
-                fresh = docs[weights[docs] == 0.0]  # weights are positive: 0 means not seen yet
+                before = weights.take(docs)
+                fresh = docs[before == 0.0]  # weights are positive: 0 means not seen yet
                 parts.append(fresh)
-                weights[docs] += data[start:end]  # a term's postings hold no repeats
-                headings[docs] += heading_data[start:end]
+                weights.put(docs, before + data[start:end])  # a term's postings hold no repeats
+                shares = heading_data[start:end]
+                headed = shares.nonzero()[0]  # few sections have the term in their heading
+                if len(headed):
+                    headings[docs[headed]] += shares[headed]
                 count += len(fresh)
-                # The k-th best partial score is at most what the taken terms can give together.
-                reachable = (1.0 + boost) * (rest[0] - rest[position])
-                if position < len(order) and count >= k and outside(position) < reachable:
+                if position < len(order) and count >= k and not probed:
+                    # Once: the final scores of (the best partial ones of) the candidates so far give a
+                    # lower bound of the k-th best score, which says how many terms must be taken.
+                    probed = True
                     candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
                     parts = [candidates]
-                    partial = weights[candidates] * (1.0 + boost * headings[candidates])
-                    theta = float(np.partition(partial, count - k)[count - k])
-                    if outside(position) < theta:
-                        taken = position
-                        break
+                    probe = candidates.astype(np.int64)
+                    size = max(_PROBE, k)
+                    if count > size:
+                        partial = weights.take(candidates) * (1.0 + boost * headings.take(candidates))
+                        probe = probe[np.argpartition(partial, count - size)[count - size :]]
+                    exact = self._exact(probe, term_ids, extra_ids)[0]
+                    theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
+                if probed and outside(position) < theta:
+                    taken = position
+                    break
             candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            summed, shared = weights[candidates], headings[candidates]
+            summed, shared = weights.take(candidates), headings.take(candidates)
         finally:
             for part in parts:
-                weights[part] = 0.0
-                headings[part] = 0.0
+                weights.put(part, 0.0)
+                headings.put(part, 0.0)
         for position in range(taken, len(order)):
             # Keep the candidates that could still reach the k-th best, then look the next term up for them.
-            ceiling = (summed + rest[position]) * _MARGIN * (
-                1.0 + boost * np.minimum(_SHARE_CAP, shared + rest_shares[position])
-            )
-            keep = np.flatnonzero(ceiling >= theta)
-            candidates, summed, shared = candidates[keep], summed[keep], shared[keep]
+            if len(candidates) > 4 * k:
+                ceiling = (summed + rest[position]) * _MARGIN * (
+                    1.0 + boost * np.minimum(_SHARE_CAP, shared + rest_shares[position])
+                )
+                keep = np.flatnonzero(ceiling >= theta)
+                candidates, summed, shared = candidates[keep], summed[keep], shared[keep]
             i = order[position]
             start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
             at = indices[start:end].searchsorted(candidates)
@@ -355,7 +388,7 @@ class TermMatrix:
             where = at[found] + start
             summed[found] += data[where]
             shared[found] += heading_data[where]
-            if len(candidates) > k:
+            if len(candidates) > 4 * k:
                 partial = summed * (1.0 + boost * shared)
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
         scores = summed * (1.0 + boost * shared) if boost else summed
@@ -364,17 +397,24 @@ class TermMatrix:
             candidates, scores = candidates[keep], scores[keep]
         ranked = np.lexsort((candidates, -scores))[:k]
         best = candidates[ranked].astype(np.int64)
-        return best, scores[ranked], self._matched(best, term_ids)
+        return best, scores[ranked], self._exact(best, term_ids, ())[1]
 
-    def _matched(self, docs: npt.NDArray[np.int64], term_ids: Sequence[int]) -> Float64Array:
-        """The idf mass of ``term_ids`` that each of a few sections holds, in the order ``score`` sums it."""
-        matched = np.zeros(len(docs))
+    def _exact(
+        self, docs: npt.NDArray[np.int64], term_ids: Sequence[int], extra_ids: Sequence[int]
+    ) -> tuple[Float64Array, Float64Array]:
+        """``score``'s scores and matched idf mass for a few sections, looked up in each term's postings."""
+        summed, shared, matched = np.zeros(len(docs)), np.zeros(len(docs)), np.zeros(len(docs))
         indptr, indices = self.indptr, self.indices
-        for term in term_ids:
-            postings = indices[int(indptr[term]) : int(indptr[term + 1])]
-            found = postings.take(postings.searchsorted(docs), mode="clip") == docs
-            matched[found] += self.idf[term]
-        return matched
+        for j, term in enumerate((*term_ids, *extra_ids)):
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            at = indices[start:end].searchsorted(docs)
+            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == docs)
+            where = at[found] + start
+            summed[found] += self.data[where]
+            shared[found] += self.heading_data[where]
+            if j < len(term_ids):
+                matched[found] += self.idf[term]
+        return (summed * (1.0 + self.heading_boost * shared) if self.heading_boost else summed), matched
 
     def _accumulators(self) -> tuple[Float64Array, Float64Array]:
         """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
@@ -387,6 +427,9 @@ class TermMatrix:
 
 DENSE_LIMIT = 20_000
 """Up to this many sections, scoring every section with ``bincount`` is quicker than pruning."""
+
+_PROBE = 128
+"""How many candidates are scored exactly to find the first lower bound of the k-th best score."""
 
 _MARGIN = 1.0 + 1e-9
 """Upper bounds are widened by this factor so float rounding can never prune a section that belongs."""
