@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import Counter
@@ -20,7 +21,7 @@ from index.navigation import mark_navigation
 from index.reader import fingerprint, note_stats, read_notes
 from index.spelling import SpellingCorrector
 from index.splitter import split_markdown
-from index.weighting import FieldTerms, TermCounts, TermMatrix, WeightParams
+from index.weighting import FieldWords, FloatArray, TermCounts, TermMatrix, WeightParams
 
 log = logging.getLogger(__name__)
 
@@ -72,26 +73,20 @@ class _Query:
     has_terms: bool
 
 
-def _field_terms(section: Section, analyzer: Analyzer, frequencies: Counter[str]) -> FieldTerms:
-    fields = []
-    for text in (section.title, " ".join(section.trail), section.text):
-        tokens = words(text)
-        frequencies.update(tokens)
-        term = analyzer.term
-        fields.append([t for w in tokens if (t := term(w)) is not None])
-    return FieldTerms(title=fields[0], trail=fields[1], body=fields[2])
+def _field_words(section: Section) -> FieldWords:
+    return FieldWords(title=words(section.title), trail=words(" ".join(section.trail)), body=words(section.text))
 
 
-def _analyse(
-    sections: Sequence[Section], analyzer: Analyzer, frequencies: Counter[str], *, subtract: bool = False
-) -> list[FieldTerms]:
-    """The field terms of each section; their words are added to (or taken from) ``frequencies``."""
-    if not subtract:
-        return [_field_terms(s, analyzer, frequencies) for s in sections]
-    scratch: Counter[str] = Counter()
-    docs = [_field_terms(s, analyzer, scratch) for s in sections]
-    frequencies.subtract(scratch)
-    return docs
+def _count(
+    sections: Sequence[Section],
+    analyzer: Analyzer,
+    weights: WeightParams,
+    frequencies: Counter[str],
+    vocabulary: dict[str, int] | None = None,
+) -> TermCounts:
+    """The term counts of ``sections``; their words are added to ``frequencies``."""
+    docs = [_field_words(s) for s in sections]
+    return TermCounts.count(docs, weights, analyzer.term, vocabulary, frequencies)
 
 
 def _check_unique(sections: Sequence[Section]) -> None:
@@ -140,7 +135,7 @@ class Retriever:
         params: RetrieverParams,
         *,
         frequencies: Mapping[str, int] | Callable[[], Mapping[str, int]],
-        counts: TermCounts | Callable[[], TermCounts],
+        counts: FloatArray | Callable[[], FloatArray],
         speller: SpellingCorrector | None = None,
         acronyms: Mapping[str, Sequence[str]] | None = None,
         report: IngestReport | None = None,
@@ -184,11 +179,11 @@ class Retriever:
         _check_unique(sections)
         frequencies: Counter[str] = Counter()
         rows = [i for i, s in enumerate(sections) if s.searchable]
-        docs = _analyse([sections[i] for i in rows], Analyzer(stem=params.stem), frequencies)
-        counts = TermCounts.count(docs, params.weights)
-        matrix = TermMatrix.from_counts(counts, params.weights)
+        counts = _count([sections[i] for i in rows], Analyzer(stem=params.stem), params.weights, frequencies)
+        matrix, tf = TermMatrix.with_counts(counts, params.weights)
+        del counts  # kept as ``tf``, aligned with the postings: the rest is in the matrix
         acronyms = find_acronyms(sections[i].text for i in rows)
-        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=counts, acronyms=acronyms)
+        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=tf, acronyms=acronyms)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
@@ -297,25 +292,27 @@ class Retriever:
                 if i in row_of:
                     kept_sections.append(section)
                     kept_rows.append(row_of[i])
+        gone: Counter[str] = Counter()
         for section in old_sections:
             if section.searchable and (section.path in changed or section.path in removed):
-                _analyse([section], analyzer, frequencies, subtract=True)
+                gone.update(w for words_ in dataclasses.astuple(_field_words(section)) for w in words_)
+        frequencies.subtract(gone)
         if not sections:
             return None  # nothing readable is left: let the full build raise its clear error
         _check_unique(sections)
-        docs = _analyse(new_docs, analyzer, frequencies)
         counts = cached._term_counts().rows(np.asarray(kept_rows, dtype=np.int64))
-        counts = counts.stack(TermCounts.count(docs, params.weights, counts.vocabulary)).pruned()
+        fresh_counts = _count(new_docs, analyzer, params.weights, frequencies, counts.vocabulary)
+        counts = counts.stack(fresh_counts).pruned()
         # Rows are kept sections then new ones; map them back to positions in ``sections``.
         position = {s.id: i for i, s in enumerate(sections)}
         rows = [position[s.id] for s in kept_sections] + [position[s.id] for s in new_docs]
         order_rows = np.argsort(rows, kind="stable")
         counts = counts.rows(order_rows.astype(np.int64))
         rows = sorted(rows)
-        matrix = TermMatrix.from_counts(counts, params.weights)
+        matrix, tf = TermMatrix.with_counts(counts, params.weights)
         report = _merged_report(cached._report, fresh, changed, removed)
         acronyms = find_acronyms(s.text for s in sections if s.searchable)
-        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=counts,
+        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=tf,
                    acronyms=acronyms, report=report, note_stats=stats)
 
     @property
@@ -325,10 +322,14 @@ class Retriever:
             self._word_counts = dict(self._word_counts())
         return self._word_counts
 
-    def _term_counts(self) -> TermCounts:
+    def _counted_tf(self) -> FloatArray:
+        """The term counts (field-weighted tf) aligned with the matrix's postings."""
         if callable(self._counts):
             self._counts = self._counts()
         return self._counts
+
+    def _term_counts(self) -> TermCounts:
+        return TermCounts.from_matrix(self._matrix, self._counted_tf())
 
     # Inspection -----------------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ Layout of a saved index::
     heading_data.npy  per posting, the term's share of its section heading (for the heading boost)
     max_weight.npy, max_share.npy   per term, the largest weight and heading share (for pruning)
     spell_*.npy       the spelling corrector's delete table and word counts
-    tf_*.npy, titles_*.npy   per-section term counts, for updating the index when a few notes change
+    tf.npy            per posting, the field-weighted term count, for updating the index when a few notes
+                      change (with the postings and heading shares it gives back the per-section counts)
     rows.npy          the section behind each column
 
 Arrays are loaded with ``allow_pickle=False`` and memory-mapped; a section is decoded from the text array
@@ -44,7 +45,7 @@ import numpy.typing as npt
 from index.errors import IndexFormatError
 from index.model import IngestReport, Section, SkippedFile
 from index.spelling import SpellingCorrector
-from index.weighting import TermCounts, TermMatrix, WeightParams
+from index.weighting import TermMatrix, WeightParams
 
 if TYPE_CHECKING:
     from index.retriever import Retriever
@@ -54,7 +55,7 @@ FORMAT_VERSION = 4
 _ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data", "max_weight", "max_share")
 _SECTION_ARRAYS = ("section_text", "section_offsets", "section_meta")
 _SPELL_ARRAYS = ("spell_checksums", "spell_ids", "spell_counts")
-_COUNT_ARRAYS = ("tf_indptr", "tf_indices", "tf_data", "titles_indptr", "titles_indices", "titles_data")
+_COUNT_ARRAYS = ("tf",)
 _LAZY = (*(f"{a}.npy" for a in _COUNT_ARRAYS), "frequencies.json")
 _FIELDS = 6  # id, path, title, trail, markdown, text
 _NAVIGATION, _MARKDOWN_IS_TEXT = 1, 2
@@ -109,17 +110,20 @@ class SectionStore(Sequence[Section]):
 
     def _string(self, i: int, field: int) -> str:
         at = i * _FIELDS + field
-        start, end = int(self._offsets[at]), int(self._offsets[at + 1])
+        start, end = self._offsets[at : at + 2].tolist()
         return self._text[start:end].tobytes().decode("utf-8")
 
     def _section(self, i: int) -> Section:
-        fields = [self._string(i, f) for f in range(_FIELDS)]
-        level, line, flags = (int(v) for v in self._meta[i])
+        bounds = self._offsets[i * _FIELDS : (i + 1) * _FIELDS + 1].tolist()
+        record = self._text[bounds[0] : bounds[-1]].tobytes()
+        base = bounds[0]
+        fields = [record[a - base : b - base].decode("utf-8") for a, b in zip(bounds, bounds[1:], strict=False)]
+        level, line, flags = self._meta[i].tolist()
         return Section(
             id=fields[0],
             path=fields[1],
             title=fields[2],
-            trail=tuple(json.loads(fields[3])),
+            trail=tuple(json.loads(fields[3])) if fields[3] != "[]" else (),
             level=level,
             line=line,
             markdown=fields[5] if flags & _MARKDOWN_IS_TEXT else fields[4],
@@ -189,11 +193,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
         speller = retriever._speller or SpellingCorrector(retriever._frequencies)
         checksums, word_ids = speller.table()
         arrays.update(spell_checksums=checksums, spell_ids=word_ids, spell_counts=speller.counts)
-        counts = retriever._term_counts()
-        for name, matrix_ in (("tf", counts.tf), ("titles", counts.titles)):
-            arrays[f"{name}_indptr"] = matrix_.indptr.astype(np.int64)
-            arrays[f"{name}_indices"] = matrix_.indices.astype(np.int32)
-            arrays[f"{name}_data"] = matrix_.data.astype(np.float32)
+        arrays["tf"] = np.asarray(retriever._counted_tf(), dtype=np.float32)
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         vocabulary = sorted(matrix.vocabulary, key=matrix.vocabulary.__getitem__)
@@ -338,7 +338,7 @@ def load_index(directory: Path) -> Retriever:
         arrays["rows"],
         params,
         frequencies=partial(_load_frequencies, directory, files),
-        counts=partial(_load_counts, directory, files, matrix.vocabulary, len(arrays["rows"])),
+        counts=partial(_load_counts, directory, files, len(matrix.data)),
         speller=speller,
         acronyms=vocabulary["acronyms"],
         report=report,
@@ -354,21 +354,9 @@ def _load_frequencies(directory: Path, files: dict[str, dict[str, Any]]) -> dict
     return frequencies
 
 
-def _load_counts(
-    directory: Path, files: dict[str, dict[str, Any]], vocabulary: dict[str, int], n_docs: int
-) -> TermCounts:
-    """The saved term counts (needed only to update the index)."""
-    import scipy.sparse as sp
-
-    shape = (n_docs, len(vocabulary))
-    parts = []
-    for name in ("tf", "titles"):
-        loaded = [
-            np.load(_verify(directory, files, f"{name}_{a}.npy"), allow_pickle=False)
-            for a in ("data", "indices", "indptr")
-        ]
-        try:
-            parts.append(sp.csr_matrix(tuple(loaded), shape=shape))
-        except ValueError as exc:
-            raise IndexFormatError(f"the saved term counts are inconsistent: {exc}") from exc
-    return TermCounts(vocabulary, parts[0], parts[1])
+def _load_counts(directory: Path, files: dict[str, dict[str, Any]], postings: int) -> npt.NDArray[np.float32]:
+    """The saved term counts aligned with the postings (needed only to update the index)."""
+    tf: npt.NDArray[np.float32] = np.load(_verify(directory, files, "tf.npy"), allow_pickle=False)
+    if tf.shape != (postings,) or tf.dtype != np.float32:
+        raise IndexFormatError("the saved term counts and the postings disagree")
+    return tf

@@ -136,6 +136,26 @@ class TermCounts:
         tf.sum_duplicates()
         return cls(vocabulary, tf, titles)
 
+    @classmethod
+    def from_matrix(cls, matrix: TermMatrix, tf: FloatArray) -> TermCounts:
+        """The counts behind ``matrix``, from ``tf`` aligned with its postings (see ``TermMatrix.from_counts``).
+
+        A term is in a section's heading exactly where its heading share is positive; ``titles`` holds 1
+        there (only where heading terms are is ever used, not how often).
+        """
+        import scipy.sparse as sp
+
+        shape = (len(matrix.indptr) - 1, matrix.n_docs)
+        term_major = sp.csr_matrix((np.asarray(tf), matrix.indices, matrix.indptr), shape=shape)
+        presence = (np.asarray(matrix.heading_data) > 0).astype(np.float32)
+        headed = sp.csr_matrix((presence, np.array(matrix.indices), np.array(matrix.indptr)), shape=shape)
+        headed.eliminate_zeros()
+        tf_rows = sp.csr_matrix(term_major.T, dtype=np.float32)
+        titles = sp.csr_matrix(headed.T, dtype=np.float32)
+        tf_rows.sort_indices()
+        titles.sort_indices()
+        return cls(matrix.vocabulary, tf_rows, titles)
+
     def rows(self, keep: npt.NDArray[np.int64]) -> TermCounts:
         """Only the sections (rows) ``keep``, in that order."""
         return TermCounts(self.vocabulary, self.tf[keep], self.titles[keep])
@@ -198,6 +218,11 @@ class TermMatrix:
     @classmethod
     def from_counts(cls, counts: TermCounts, params: WeightParams) -> TermMatrix:
         """The weights (see the module docstring) computed from term counts."""
+        return cls.with_counts(counts, params)[0]
+
+    @classmethod
+    def with_counts(cls, counts: TermCounts, params: WeightParams) -> tuple[TermMatrix, FloatArray]:
+        """``from_counts``, and the counts' ``tf`` aligned with the postings (``TermCounts.from_matrix``)."""
         # Imported here: loading a saved index needs neither, and they take most of a cold start.
         import scipy.sparse as sp
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -206,8 +231,11 @@ class TermMatrix:
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            return cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost, empty, empty, 0)
+            matrix = cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost, empty, empty, 0)
+            return matrix, empty
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
+        weights.sort_indices()  # before the weights replace the counts, so both stay aligned
+        counted = weights.data.copy()
         idf = TfidfTransformer(smooth_idf=True).fit(weights).idf_.astype(np.float32)
         lengths = np.asarray(weights.sum(axis=1)).ravel().astype(np.float32)
         average = float(lengths.mean()) or 1.0
@@ -227,7 +255,7 @@ class TermMatrix:
         indptr = term_major.indptr.astype(np.int64)
         data = weights.data[permutation].astype(np.float32)
         heading_data = headings[permutation].astype(np.float32)
-        return cls(
+        matrix = cls(
             vocabulary=counts.vocabulary,
             indptr=indptr,
             indices=term_major.indices.astype(np.int32),
@@ -240,6 +268,7 @@ class TermMatrix:
             max_share=_row_max(heading_data, indptr),
             exact_terms=exact_terms(data, heading_data, idf),
         )
+        return matrix, counted[permutation].astype(np.float32)
 
     @property
     def unknown_idf(self) -> float:
