@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         "--incremental", action="store_true", help="only measure the update of a cached index after one file changed"
     )
     parser.add_argument("--verbose", action="store_true", help="log the time of every phase")
-    parser.add_argument("--no-prototype", action="store_true", help="leave out the prototype fast path")
+    parser.add_argument(
+        "--prototype", action="store_true", help="also run notes-qa-proto (the benchmark-only fast path, now superseded)"
+    )
     return parser
 
 
@@ -49,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         logging.getLogger("benchmarks").setLevel(logging.DEBUG)
     sizes = args.sizes or (FULL_SIZES if args.full else QUICK_SIZES)
-    candidates = (*ALL, *(() if args.no_prototype else (PROTOTYPE,)))
+    wanted_prototype = args.prototype or (args.systems is not None and PROTOTYPE.name in args.systems)
+    candidates = (*ALL, *((PROTOTYPE,) if wanted_prototype else ()))
     if args.systems:
         unknown = set(args.systems) - {s.name for s in candidates}
         if unknown:
