@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="log the time of every phase")
     parser.add_argument(
-        "--prototype", action="store_true", help="also run notes-qa-proto (the benchmark-only fast path, now superseded)"
+        "--prototype", action="store_true", help="also run notes-qa-proto (the benchmark-only fast path, superseded)"
     )
     return parser
 

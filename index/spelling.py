@@ -29,6 +29,18 @@ def _keys(word: str) -> set[str]:
     return {word, *_deletes(word, 1)}
 
 
+def _files(word: str, key: str) -> bool:
+    """Whether ``word`` is filed under ``key`` (``key`` is ``word`` or ``word`` less one letter)."""
+    if len(word) == len(key):
+        return word == key
+    if len(word) != len(key) + 1:
+        return False
+    i = 0
+    while i < len(key) and key[i] == word[i]:
+        i += 1
+    return word[i + 1 :] == key[i:]
+
+
 def _checksum(key: str) -> int:
     return zlib.crc32(key.encode("utf-8"))
 
@@ -113,16 +125,18 @@ class SpellingCorrector:
             return self._cache[word]
         checksums, word_ids = self.table()
         limit = 2 if len(word) >= 8 else 1
-        keys = {word, *_deletes(word, limit)}
+        keys = list({word, *_deletes(word, limit)})
         wanted = np.array([_checksum(k) for k in keys], dtype=np.uint32)
-        starts = np.searchsorted(checksums, wanted, side="left")
-        ends = np.searchsorted(checksums, wanted, side="right")
-        numbers = {int(n) for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a for n in word_ids[a:b]}
+        starts = np.searchsorted(checksums, wanted, side="left").tolist()
+        ends = np.searchsorted(checksums, wanted, side="right").tolist()
+        numbers: set[int] = set()
+        for key, start, end in zip(keys, starts, ends, strict=True):
+            for number in word_ids[start:end].tolist() if end > start else ():
+                if number not in numbers and _files(self._words[number], key):  # not a checksum collision
+                    numbers.add(number)
         best: tuple[int, int, str] | None = None
         for number in numbers:
             candidate = self._words[number]
-            if keys.isdisjoint(_keys(candidate)):
-                continue  # a checksum collision, not a shared key
             distance = damerau_levenshtein(word, candidate)
             if distance > limit:
                 continue

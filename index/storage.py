@@ -36,6 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from functools import partial
 from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -117,7 +118,7 @@ class SectionStore(Sequence[Section]):
         bounds = self._offsets[i * _FIELDS : (i + 1) * _FIELDS + 1].tolist()
         record = self._text[bounds[0] : bounds[-1]].tobytes()
         base = bounds[0]
-        fields = [record[a - base : b - base].decode("utf-8") for a, b in zip(bounds, bounds[1:], strict=False)]
+        fields = [record[a - base : b - base].decode("utf-8") for a, b in pairwise(bounds)]
         level, line, flags = self._meta[i].tolist()
         return Section(
             id=fields[0],

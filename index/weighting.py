@@ -27,7 +27,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -296,8 +296,7 @@ class TermMatrix:
         known = spans[: len(term_ids)]
         mass = np.repeat(self.idf[list(term_ids)], [b - a for a, b in known])
         scores: Float64Array = np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
-        if self.heading_boost:
-            scores *= 1.0 + self.heading_boost * np.bincount(docs, weights=shares, minlength=n)
+        scores = boosted(scores, np.bincount(docs, weights=shares, minlength=n), self.heading_boost)
         matched: Float64Array = np.bincount(docs[: len(mass)], weights=mass, minlength=n).astype(np.float64, copy=False)
         return scores, matched
 
@@ -335,13 +334,15 @@ class TermMatrix:
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """Exact top-k that reads the postings of common words only when they could change it (MaxScore).
 
-        1. Terms are taken by decreasing largest weight (rare words first) and their weights, heading
-           shares and idf summed per section in per-thread scratch arrays. A section that contains none of
-           the taken terms scores at most the other terms' largest weights times the largest heading
-           factor they allow; once that is below the k-th best partial score (partial scores only grow,
-           so it is a lower bound of the k-th best final score), no other section can enter the top k.
+        1. Terms are taken rarest first (shortest postings); their weights and heading shares are summed
+           per section in per-thread scratch arrays. Once at least k sections are seen, the final scores
+           of up to ``_PROBE`` of them (the best partial sums) give ``theta``, a lower bound of the k-th
+           best score. A section that contains none of the taken terms scores at most the other terms'
+           largest weights times the largest heading factor they allow; terms are taken until that bound
+           is below ``theta``, after which no other section can enter the top k.
         2. The other terms' postings are only looked up for the candidates, one term at a time, dropping
-           those that cannot reach the k-th best even with the largest weights of the terms still to come.
+           those that cannot reach ``theta`` even with the largest weights of the terms still to come
+           (``theta`` rises with the k-th best partial score).
 
         The float64 sums of float32 values are exact here (``exact_terms``), so summing in another order
         than ``score`` gives the same bits; with more terms than that, ``score`` is used.
@@ -378,7 +379,7 @@ class TermMatrix:
                 shares = heading_data[start:end]
                 headed = shares.nonzero()[0]  # few sections have the term in their heading
                 if len(headed):
-                    headings[docs[headed]] += shares[headed]
+                    headings[docs[headed]] += shares[headed]  # no repeats either
                 count += len(fresh)
                 if position < len(order) and count >= k and not probed:
                     # Once: the final scores of (the best partial ones of) the candidates so far give a
@@ -389,7 +390,7 @@ class TermMatrix:
                     probe = candidates.astype(np.int64)
                     size = max(_PROBE, k)
                     if count > size:
-                        partial = weights.take(candidates) * (1.0 + boost * headings.take(candidates))
+                        partial = boosted(weights.take(candidates), headings.take(candidates), boost)
                         probe = probe[np.argpartition(partial, count - size)[count - size :]]
                     exact = self._exact(probe, term_ids, extra_ids)[0]
                     theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
@@ -418,9 +419,9 @@ class TermMatrix:
             summed[found] += data[where]
             shared[found] += heading_data[where]
             if len(candidates) > 4 * k:
-                partial = summed * (1.0 + boost * shared)
+                partial = boosted(summed, shared, boost)
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
-        scores = summed * (1.0 + boost * shared) if boost else summed
+        scores = boosted(summed, shared, boost)
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
             candidates, scores = candidates[keep], scores[keep]
@@ -443,7 +444,7 @@ class TermMatrix:
             shared[found] += self.heading_data[where]
             if j < len(term_ids):
                 matched[found] += self.idf[term]
-        return (summed * (1.0 + self.heading_boost * shared) if self.heading_boost else summed), matched
+        return boosted(summed, shared, self.heading_boost), matched
 
     def _accumulators(self) -> tuple[Float64Array, Float64Array]:
         """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
@@ -452,6 +453,18 @@ class TermMatrix:
             scratch = (np.zeros(self.n_docs), np.zeros(self.n_docs))
             self._scratch.arrays = scratch
         return scratch
+
+
+def boosted(weights: Float64Array, shares: npt.NDArray[Any], heading_boost: float) -> Float64Array:
+    """A section's score from the sums of its matched terms' weights and heading shares.
+
+    The one place the heading boost is applied (``score`` and every fast path call it), so the paths
+    agree bit for bit; the fast paths' bounds assume the factor is at most ``1 + heading_boost``.
+    """
+    if not heading_boost:
+        return weights
+    result: Float64Array = weights * (1.0 + heading_boost * shares)
+    return result
 
 
 DENSE_LIMIT = 20_000
