@@ -246,3 +246,22 @@ def test_exact_terms_follows_the_spread_of_the_values() -> None:
     assert exact_terms(np.array([1.0, 1.5], dtype=np.float32)) == 2**20
     assert exact_terms(np.array([0.0, 1.0, 2.0**10], dtype=np.float32)) == 2**19
     assert exact_terms(np.array([2.0**-20, 2.0**20], dtype=np.float32)) == 1
+
+
+def test_the_pruned_path_is_safe_to_share_between_threads(
+    docstring_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each thread sums into scratch arrays of its own: concurrent searches give the answers of one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index import weighting
+
+    monkeypatch.setattr(weighting, "DENSE_LIMIT", 0)  # the pruned path even on 400 sections
+    docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
+    questions = [q.text for q in make_questions(docs, 40, df=document_frequencies(docs), n_docs=len(docs), seed=5)]
+    search = docstring_retriever.search
+    expected = [[(h.section.id, h.score, h.coverage) for h in search(q, 10)] for q in questions]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            got = list(pool.map(lambda q: [(h.section.id, h.score, h.coverage) for h in search(q, 10)], questions))
+            assert got == expected
