@@ -360,12 +360,13 @@ class TermMatrix:
             rest[position] = rest[position + 1] + upper[order[position]]
             rest_shares[position] = rest_shares[position + 1] + top_shares[order[position]]
         boost = self.heading_boost
+        idf: list[float] = [*self.idf[list(term_ids)].tolist(), *(0.0 for _ in extra_ids)]  # long forms: no mass
 
         def outside(position: int) -> float:
             """The most a section none of the first ``position`` terms contains can score."""
             return rest[position] * (1.0 + boost * min(_SHARE_CAP, rest_shares[position])) * _MARGIN
 
-        weights, headings = self._accumulators()
+        weights, headings, masses = self._accumulators()
         parts: list[npt.NDArray[np.int32]] = []
         taken, count, theta, probed = len(order), 0, 0.0, False
         try:
@@ -380,6 +381,8 @@ class TermMatrix:
                 headed = shares.nonzero()[0]  # few sections have the term in their heading
                 if len(headed):
                     headings[docs[headed]] += shares[headed]  # no repeats either
+                if idf[i]:
+                    masses.put(docs, masses.take(docs) + idf[i])
                 count += len(fresh)
                 if position < len(order) and count >= k and not probed:
                     # Once: the final scores of (the best partial ones of) the candidates so far give a
@@ -398,11 +401,12 @@ class TermMatrix:
                     taken = position
                     break
             candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            summed, shared = weights.take(candidates), headings.take(candidates)
+            summed, shared, mass = weights.take(candidates), headings.take(candidates), masses.take(candidates)
         finally:
             for part in parts:
                 weights.put(part, 0.0)
                 headings.put(part, 0.0)
+                masses.put(part, 0.0)
         for position in range(taken, len(order)):
             # Keep the candidates that could still reach the k-th best, then look the next term up for them.
             if len(candidates) > 4 * k:
@@ -410,7 +414,7 @@ class TermMatrix:
                     1.0 + boost * np.minimum(_SHARE_CAP, shared + rest_shares[position])
                 )
                 keep = np.flatnonzero(ceiling >= theta)
-                candidates, summed, shared = candidates[keep], summed[keep], shared[keep]
+                candidates, summed, shared, mass = candidates[keep], summed[keep], shared[keep], mass[keep]
             i = order[position]
             start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
             at = indices[start:end].searchsorted(candidates)
@@ -418,16 +422,17 @@ class TermMatrix:
             where = at[found] + start
             summed[found] += data[where]
             shared[found] += heading_data[where]
+            if idf[i]:
+                mass[found] += idf[i]
             if len(candidates) > 4 * k:
                 partial = boosted(summed, shared, boost)
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
         scores = boosted(summed, shared, boost)
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
-            candidates, scores = candidates[keep], scores[keep]
+            candidates, scores, mass = candidates[keep], scores[keep], mass[keep]
         ranked = np.lexsort((candidates, -scores))[:k]
-        best = candidates[ranked].astype(np.int64)
-        return best, scores[ranked], self._exact(best, term_ids, ())[1]
+        return candidates[ranked].astype(np.int64), scores[ranked], mass[ranked]
 
     def _exact(
         self, docs: npt.NDArray[np.int64], term_ids: Sequence[int], extra_ids: Sequence[int]
@@ -446,11 +451,11 @@ class TermMatrix:
                 matched[found] += self.idf[term]
         return boosted(summed, shared, self.heading_boost), matched
 
-    def _accumulators(self) -> tuple[Float64Array, Float64Array]:
+    def _accumulators(self) -> tuple[Float64Array, Float64Array, Float64Array]:
         """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
-        scratch: tuple[Float64Array, Float64Array] | None = getattr(self._scratch, "arrays", None)
+        scratch: tuple[Float64Array, Float64Array, Float64Array] | None = getattr(self._scratch, "arrays", None)
         if scratch is None:
-            scratch = (np.zeros(self.n_docs), np.zeros(self.n_docs))
+            scratch = (np.zeros(self.n_docs), np.zeros(self.n_docs), np.zeros(self.n_docs))
             self._scratch.arrays = scratch
         return scratch
 
