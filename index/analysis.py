@@ -29,6 +29,23 @@ STOP_WORDS: frozenset[str] = frozenset(
     anyone somebody someone something anything way ways guess curious wondering wonder idea get got
     understand help give show say said talk tldr eli5 exactly simple simply short briefly brief
     really totally usually stuff anyway gonna kinda sorta literally yo dude guys folks bit lot lots
+    wat wut u ur r y ya pls ty tho bc cuz lol btw imo idk iirc afaik vs versus
+    dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent im ive youre
+    """.split()
+)
+
+# Words that say what shape of answer is wanted ("an overview", "X vs Y", "tips for beginners") rather than
+# what it is about. Where the notes use one it is matched like any word; where they never do, it is left
+# out of the question instead of counting as a word the notes lack, so "docker internals overview" is not
+# declined as off-topic because no note says "overview".
+SHAPE_WORDS: frozenset[str] = frozenset(
+    """
+    overview overviews summary summarise summarize intro introduction introductions basics basic beginner
+    beginners newbie newbies novice guide guides tutorial tutorials walkthrough tip tips trick tricks
+    definition definitions define defined concept concepts topic topics chapter chapters section sections
+    difference differences different differ differs compare compared comparison comparing
+    example examples sample samples setup explanation details detailed purpose pros cons practice
+    practices recommended recommendation advice howto cheatsheet reference
     """.split()
 )
 
@@ -51,10 +68,14 @@ class Analyzer:
 
     CACHE_LIMIT = 1 << 20
 
-    def __init__(self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS) -> None:
+    def __init__(
+        self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS, shape_words: Iterable[str] = SHAPE_WORDS
+    ) -> None:
         self.stop_words = frozenset(stop_words)
         self._stemmer = snowballstemmer.stemmer("english") if stem else None
         self._cache: dict[str, str | None] = {}
+        self.shape_terms: frozenset[str] = frozenset(t for w in shape_words if (t := self._term(w)) is not None)
+        """The terms of ``SHAPE_WORDS``: left out of a question when the notes never use them."""
 
     def term(self, word: str) -> str | None:
         """The index term of one normalised word, or None for a stop word or a lone letter."""

@@ -51,7 +51,7 @@ class RetrieverParams:
     weights: WeightParams = field(default_factory=WeightParams)
     stem: bool = True
     spelling: bool = True
-    min_known: float = 0.65
+    min_known: float = 0.68
     min_coverage: float = 0.3
     tie_ratio: float = 0.92
 
@@ -375,6 +375,7 @@ class Retriever:
     def _query(self, question: str) -> _Query:
         matrix = self._matrix
         term_of = self._analyzer.term
+        shape_terms = self._analyzer.shape_terms
         vocabulary = matrix.vocabulary
         seen: set[str] = set()
         ids: list[int] = []
@@ -386,6 +387,8 @@ class Retriever:
                 continue
             seen.add(term)
             term_id = vocabulary.get(term)
+            if term_id is None and term in shape_terms:
+                continue  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
                 fixed = self._speller.correct(word)
