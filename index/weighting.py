@@ -48,7 +48,7 @@ class WeightParams:
     b: float = 0.75
     title_weight: float = 3.0
     trail_weight: float = 1.0
-    heading_boost: float = 0.5
+    heading_boost: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,10 +275,14 @@ class TermMatrix:
         """The idf a term would have if no section contained it: the weight of a word the notes lack."""
         return float(np.log(1.0 + self.n_docs) + 1.0)
 
-    def score(self, term_ids: Sequence[int], extra_ids: Sequence[int] = ()) -> tuple[Float64Array, Float64Array]:
+    def score(
+        self, term_ids: Sequence[int], extra_ids: Sequence[int] = (), total_mass: float | None = None
+    ) -> tuple[Float64Array, Float64Array]:
         """Scores of every section for a question's distinct term ids, and each section's matched idf mass.
 
         ``extra_ids`` (the long forms of acronyms in the question) add to the score, not to the mass.
+        ``total_mass`` is the question's whole idf mass (unknown words included; by default the mass of
+        ``term_ids``): the heading boost needs the share of the question that a heading holds.
         """
         n = self.n_docs
         if not term_ids:

@@ -6,7 +6,10 @@ The reference recomputes every score with plain Python loops from the sections' 
     tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
     idf(t)   = ln((1 + n) / (1 + df(t))) + 1
     score    = sum of w(t, d) over the question's distinct terms, times 1 + heading_boost * h(q, d),
-    h(q, d)  = idf mass of the heading's distinct terms that the question holds / idf mass of all of them
+    h(q, d)  = min(the share of the heading's idf mass that the question holds,
+                   the share of the question's idf mass that the heading holds)
+
+where the question's idf mass counts a word the notes never use as ln(1 + n) + 1.
 
 and ranks by score, best first, ties by section order. Both ``Retriever.search`` and the benchmark's
 prototype (``benchmarks/prototypes.py``) must give the same sections in the same order with the same scores.
@@ -101,8 +104,10 @@ def reference_scores(sections: Sequence[Section], question: str, params: Retriev
     total_length = math.fsum(lengths)
     average = total_length / n if n and total_length else 1.0
     terms = []
-    for term in analyzer.terms(question):
-        if term in idf and term not in terms:
+    question_mass = 0.0
+    for term in dict.fromkeys(analyzer.terms(question)):
+        question_mass += idf.get(term, math.log(1 + n) + 1)
+        if term in idf:
             terms.append(term)
     scores = {}
     for section_id, tf, length, (title, _, _) in zip(ids, tfs, lengths, fields, strict=True):
@@ -114,7 +119,8 @@ def reference_scores(sections: Sequence[Section], question: str, params: Retriev
                 score += idf[term] * count * (weights.k1 + 1) / (count + norm)
         heading = set(title)
         if boost and heading:
-            share = sum(idf[t] for t in heading if t in terms) / sum(idf[t] for t in heading)
+            held = sum(idf[t] for t in heading if t in terms)
+            share = min(held / sum(idf[t] for t in heading), held / question_mass)
             score *= 1 + boost * share
         if score > 0:
             scores[section_id] = score
