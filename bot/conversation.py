@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from bot import messages
 from bot.commands import Command, parse_command
-from bot.followups import leading_section, may_follow_up, prefer_contextual
+from bot.followups import leading_section, may_follow_up, prefer_contextual, settled_by_reference
 from bot.passages import best_run, join, next_run, split_passages
 from bot.replies import Action, Match, Reply, ReplyKind, Source, Suggestion
 from bot.state import MAX_CONTEXT_CHARS, State
@@ -148,6 +148,7 @@ class Conversation:
         context: str | None = None
         if state.context and may_follow_up(question, answer, max_words=self._params.follow_up_words):
             contextual = self._retriever.answer(f"{question} {state.context}", suggestions=wanted)
+            contextual = settled_by_reference(question, contextual, state.section_id)
             if prefer_contextual(
                 question,
                 answer,

@@ -16,12 +16,16 @@ words added, and the contextual answer is kept when
 4. the message does not already name the heading of its own confident answer: in "what is the docker engine
    and its architecture?" the pronoun points inside the sentence, at the "Docker Engine architecture" it names.
 
+When a message with a pronoun, asked with the context, ties the previous answer's section with another, the
+pronoun settles the tie in favour of the previous answer ("is *it* baked with salt?" after sourdough).
+
 A message that names a new subject without a pronoun ("and containerd?") is answered on its own when it can be.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from index import Answer, Section, Verdict
 
@@ -75,3 +79,16 @@ def prefer_contextual(
             return False
     gain = _RANK[contextual.verdict] - _RANK[own.verdict]
     return gain > 0 or (gain == 0 and leaning)
+
+
+def settled_by_reference(text: str, contextual: Answer, previous_id: str | None) -> Answer:
+    """``contextual``, with a tie settled in favour of the previous answer's section when ``text`` refers back."""
+    if contextual.verdict is not Verdict.AMBIGUOUS or contextual.hit is None or not leans_on_previous(text):
+        return contextual
+    if contextual.hit.section.id == previous_id:
+        return replace(contextual, verdict=Verdict.ANSWERED)
+    runner_up = contextual.suggestions[0] if contextual.suggestions else None
+    if runner_up is None or runner_up.section.id != previous_id:
+        return contextual
+    rest = (contextual.hit, *contextual.suggestions[1:])
+    return replace(contextual, hit=runner_up, suggestions=rest, verdict=Verdict.ANSWERED)
