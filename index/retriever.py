@@ -161,7 +161,10 @@ class Retriever:
     def _expansion_ids(self) -> dict[str, tuple[int, ...]]:
         """For each acronym's term, the term ids of its long form (the ones the notes use)."""
         expansions: dict[str, tuple[int, ...]] = {}
+        frequency = self._frequencies.get
         for short, long_words in self._acronyms.items():
+            if frequency(short.casefold(), 0) >= min((frequency(w.casefold(), 0) for w in long_words), default=0):
+                continue  # the notes mostly say "API" themselves: its long form would only add noise
             term = self._analyzer.term(short)
             terms = [t for w in long_words if (t := self._analyzer.term(w)) is not None]
             ids = tuple(i for t in terms if (i := self._matrix.vocabulary.get(t)) is not None)
