@@ -37,13 +37,15 @@ class RetrieverParams:
         stem: Reduce words to their English stems ("containers" matches "container").
         spelling: Correct question words the notes never use to the nearest word they do use.
         min_known: Decline when the notes use less than this share of the question's idf-weighted words at
-            all (a word the notes never use weighs as much as the rarest word they do): "best pizza in
-            Naples" is mostly words no note contains.
+            all (a word the notes never use weighs as much as the rarest word they do; words that only say
+            what shape of answer is wanted, such as "overview" or "tips", are left out when the notes never
+            use them): "best pizza in Naples" is mostly words no note contains.
         min_coverage: Decline unless the best section holds at least this share of the question's
             idf-weighted words: the words are known, but no one section is about them together.
-            Both defaults were fitted on the bundled notes' labelled questions (the pair that declines
-            about 80% of unanswerable questions while wrongly declining the fewest answerable ones) and
-            checked on the three third-party corpora; see ``eval/EXPERIMENTS.md``.
+            Both defaults were fitted on the bundled notes' labelled questions only (on a grid, the pair
+            that declines the most unanswerable questions while wrongly declining at most 5% of the
+            answerable ones) and checked, unchanged, on the three third-party corpora; see
+            ``eval/EXPERIMENTS.md``.
         tie_ratio: When the runner-up scores at least this share of the best score, the answer is
             marked ambiguous so a front end can ask which one was meant.
     """

@@ -8,9 +8,11 @@ For term ``t`` in section ``d`` the stored weight is::
     idf(t)   = ln((1 + n) / (1 + df(t))) + 1          (scikit-learn's smoothed idf)
 
 and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms,
-multiplied by ``1 + heading_boost * h(q, d)`` where ``h`` is the idf-weighted share of the section
-heading's terms that the question contains: of two sections that both match, the one whose heading is
-what was asked about ("what is a kernel" -> "What is a kernel?", not "Kernel space vs user space") wins.
+multiplied by ``1 + heading_boost * h(q, d)``, where ``h`` is the smaller of two idf-weighted shares: the
+share of the section heading's terms that the question contains, and the share of the question that the
+heading holds. Of two sections that both match, the one whose heading is what was asked about ("what is a
+kernel" -> "What is a kernel?", not "Kernel space vs user space") wins; a short heading that is only one
+word of a long question ("Tasks" for "how do I take a node out for maintenance so its tasks move") does not.
 
 Why: plain cosine TF-IDF lets tiny stub sections win on one or two shared words (their vectors are short,
 so one match is a large share of them), and sublinear tf does not stop a long section from winning by
