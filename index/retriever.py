@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.acronyms import find_acronyms
-from index.analysis import Analyzer, words
+from index.analysis import STOP_WORDS, Analyzer, words
 from index.errors import IndexFormatError
 from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
 from index.navigation import mark_navigation
@@ -26,6 +26,10 @@ from index.weighting import FieldWords, FloatArray, TermCounts, TermMatrix, Weig
 log = logging.getLogger(__name__)
 
 MAX_SPELLING_FIXES = 16
+
+# Misspelt stop words the notes never use ("dosent", "becuase") are dropped like the stop words they are.
+# Only long ones: "wear" is one letter from "were", and is a topic.
+_STOP_WORD_SPELLER = SpellingCorrector(dict.fromkeys((w for w in STOP_WORDS if len(w) >= 5), 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +400,7 @@ class Retriever:
                 continue  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
-                fixed = self._speller.correct(word)
+                fixed = self._speller.correct(word) or _STOP_WORD_SPELLER.correct(word)
                 if fixed is not None:
                     fixed_term = term_of(fixed)
                     if fixed_term is None:  # a misspelt "what" or "meaning": a stop word, not a topic

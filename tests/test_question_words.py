@@ -79,3 +79,14 @@ def test_a_heading_that_is_the_whole_question_still_wins(kernel: Retriever) -> N
     # "System calls" mentions the kernel too, but the question names the "Kernel" heading and nothing else.
     assert kernel.search("what does the kernel do", k=1)[0].section.title == "Kernel"
     assert kernel.search("system calls", k=1)[0].section.title == "System calls"
+
+
+def test_a_misspelt_stop_word_is_dropped_not_counted_as_an_unknown_word(kernel: Retriever) -> None:
+    answer = kernel.answer("why dosent the kernel manage memory becuase")
+    assert answer.hit is not None and answer.hit.section.title == "Kernel"
+    assert answer.hit.coverage == 1.0
+
+
+def test_a_short_word_near_a_stop_word_is_still_a_topic(kernel: Retriever) -> None:
+    # "wear" is one letter from "were": it must still count as a word the notes lack.
+    assert kernel.answer("what should I wear").verdict is Verdict.NOT_COVERED
