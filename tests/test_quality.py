@@ -1,8 +1,9 @@
 """The quality gate: answer quality measured over labelled questions, asserted with thresholds.
 
-The thresholds guard what the retriever measurably achieves today (see eval/EXPERIMENTS.md for the
-figures and for issue #3's higher targets, which are not all reached yet); a change that makes answers
-worse fails here. Questions were written before the retriever was run on them.
+Issue #3's targets where they are met, and otherwise what the retriever measurably achieves today (see
+eval/EXPERIMENTS.md for the figures and for the targets not reached yet: the bundled notes' top-1 and MRR,
+curriculum's margin over TF-IDF and its declines); a change that makes answers worse fails here. Questions
+were written before the retriever was run on them.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ def test_bundled_notes_own_questions() -> None:
     (report,) = evaluate(Retriever.from_directory(CORPUS), EVAL / "bundled.jsonl")
     m = report.overall
     assert m.questions >= 200
-    assert m.top1 is not None and m.top1 >= 0.78
-    assert m.mrr5 is not None and m.mrr5 >= 0.84
-    assert m.declined_unanswerable is not None and m.declined_unanswerable >= 0.75
-    assert m.wrongly_declined is not None and m.wrongly_declined <= 0.10
+    assert m.top1 is not None and m.top1 >= 0.81  # target 0.90
+    assert m.mrr5 is not None and m.mrr5 >= 0.87  # target 0.93
+    assert m.declined_unanswerable is not None and m.declined_unanswerable >= 0.80
+    assert m.wrongly_declined is not None and m.wrongly_declined <= 0.05
 
 
 @pytest.mark.parametrize("corpus", ["dockerlabs", "lz-qa", "curriculum"])
@@ -40,7 +41,7 @@ def test_third_party_corpora_beat_the_baselines(corpus: str) -> None:
     ours, tfidf, bm25 = (reports[name].overall for name in ("notes-qa", "tfidf-sklearn", "bm25s"))
     assert ours.questions >= 60
     assert ours.top1 is not None and tfidf.top1 is not None and bm25.top1 is not None
-    assert ours.top1 >= bm25.top1 + 0.02
-    assert ours.top1 >= tfidf.top1 + 0.05
-    assert ours.declined_unanswerable is not None and ours.declined_unanswerable >= 0.55
-    assert ours.wrongly_declined is not None and ours.wrongly_declined <= 0.12
+    assert ours.top1 >= bm25.top1 + 0.07  # target 0.08 (met on all three with this bm25s; margin for others)
+    assert ours.top1 >= tfidf.top1 + 0.11  # target 0.15 (met on dockerlabs and lz-qa, curriculum +0.12)
+    assert ours.declined_unanswerable is not None and ours.declined_unanswerable >= 0.55  # target 0.60
+    assert ours.wrongly_declined is not None and ours.wrongly_declined <= 0.08
