@@ -110,7 +110,11 @@ class FastSearch:
             if len(headed):
                 h_docs = docs[headed]
                 summed = np.bincount(h_docs, weights=shares[headed])
-                scores[h_docs] = scores[h_docs] * (1.0 + self._boost * summed[h_docs])
+                # The share of the question the heading holds: idf of the question's own terms found in it.
+                known = np.repeat(self._idf[list(query.term_ids)], [b - a for a, b in spans[: len(query.term_ids)]])
+                held = np.bincount(h_docs, weights=np.pad(known, (0, len(docs) - len(known)))[headed])
+                factor = np.minimum(summed[h_docs], held[h_docs] / query.total_mass)
+                scores[h_docs] = scores[h_docs] * (1.0 + self._boost * factor)
         seed = self._seed(terms, k)
         theta = np.float64(0.0)
         if len(seed) > k:

@@ -421,7 +421,7 @@ class Retriever:
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:
             return []
-        order, scores, matched = self._matrix.top(query.term_ids, query.extra_ids, k)
+        order, scores, matched = self._matrix.top(query.term_ids, query.extra_ids, k, query.total_mass)
         sections, total = self._sections, query.total_mass
         return [
             Hit(section=sections[section], score=score, coverage=min(1.0, mass / total))

@@ -302,30 +302,37 @@ class TermMatrix:
         known = spans[: len(term_ids)]
         mass = np.repeat(self.idf[list(term_ids)], [b - a for a, b in known])
         scores: Float64Array = np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
-        scores = boosted(scores, np.bincount(docs, weights=shares, minlength=n), self.heading_boost)
+        if self.heading_boost:
+            if total_mass is None:
+                total_mass = float(self.idf[list(term_ids)].sum())
+            held = np.bincount(docs[: len(mass)], weights=mass * (shares[: len(mass)] > 0), minlength=n)
+            scores = boosted(scores, np.bincount(docs, weights=shares, minlength=n), held / total_mass,
+                             self.heading_boost)
         matched: Float64Array = np.bincount(docs[: len(mass)], weights=mass, minlength=n).astype(np.float64, copy=False)
         return scores, matched
 
     def top(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float | None = None
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """The ``k`` best sections (columns), their scores and matched idf mass, best first, ties by column.
 
         Exactly the ranking and the values of ``score`` followed by a sort by (score descending, column),
         but without work in proportion to the number of sections when the corpus is large: see
-        ``_top_pruned``.
+        ``_top_pruned``. ``total_mass`` is as for ``score``.
         """
         if not term_ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        if total_mass is None:
+            total_mass = float(self.idf[list(term_ids)].sum())
         if self.n_docs <= DENSE_LIMIT:
-            return self._top_dense(term_ids, extra_ids, k)
-        return self._top_pruned(term_ids, extra_ids, k)
+            return self._top_dense(term_ids, extra_ids, k, total_mass)
+        return self._top_pruned(term_ids, extra_ids, k, total_mass)
 
     def _top_dense(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """``top`` by scoring every section: quickest on small corpora."""
-        scores, matched = self.score(term_ids, extra_ids)
+        scores, matched = self.score(term_ids, extra_ids, total_mass)
         candidates = np.flatnonzero(scores)
         if len(candidates) > k:
             # Keep every section scoring at least the k-th best, so ties at the cut are broken by order.
@@ -336,7 +343,7 @@ class TermMatrix:
         return order.astype(np.int64), scores[order], matched[order]
 
     def _top_pruned(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """Exact top-k that reads the postings of common words only when they could change it (MaxScore).
 
@@ -351,11 +358,13 @@ class TermMatrix:
            (``theta`` rises with the k-th best partial score).
 
         The float64 sums of float32 values are exact here (``exact_terms``), so summing in another order
-        than ``score`` gives the same bits; with more terms than that, ``score`` is used.
+        than ``score`` gives the same bits; with more terms than that, ``score`` is used. The heading factor
+        lies between 1 and ``1 + heading_boost`` times the heading shares' sum, which bounds scores both ways;
+        the question's share in it is summed last, in ``score``'s order, for the sections left.
         """
         terms = (*term_ids, *extra_ids)
         if len(terms) > self.exact_terms:
-            return self._top_dense(term_ids, extra_ids, k)
+            return self._top_dense(term_ids, extra_ids, k, total_mass)
         indptr, indices, data, heading_data = self.indptr, self.indices, self.data, self.heading_data
         upper: list[float] = self.max_weight[list(terms)].tolist()
         top_shares: list[float] = self.max_share[list(terms)].tolist()
@@ -399,9 +408,9 @@ class TermMatrix:
                     probe = candidates.astype(np.int64)
                     size = max(_PROBE, k)
                     if count > size:
-                        partial = boosted(weights.take(candidates), headings.take(candidates), boost)
+                        partial = boosted(weights.take(candidates), headings.take(candidates), None, boost)
                         probe = probe[np.argpartition(partial, count - size)[count - size :]]
-                    exact = self._exact(probe, term_ids, extra_ids)[0]
+                    exact = self._exact(probe, term_ids, extra_ids, total_mass)[0]
                     theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
                 if probed and outside(position) < theta:
                     taken = position
@@ -431,9 +440,9 @@ class TermMatrix:
             if idf[i]:
                 mass[found] += idf[i]
             if len(candidates) > 4 * k:
-                partial = boosted(summed, shared, boost)
-                theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
-        scores = boosted(summed, shared, boost)
+                # The sums alone: the heading factor is at least 1, and the question's share is not summed yet.
+                theta = max(theta, float(np.partition(summed, len(summed) - k)[len(summed) - k]))
+        scores = boosted(summed, shared, self._held(candidates, shared, term_ids) / total_mass, boost)
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
             candidates, scores, mass = candidates[keep], scores[keep], mass[keep]
@@ -441,10 +450,11 @@ class TermMatrix:
         return candidates[ranked].astype(np.int64), scores[ranked], mass[ranked]
 
     def _exact(
-        self, docs: npt.NDArray[np.int64], term_ids: Sequence[int], extra_ids: Sequence[int]
+        self, docs: npt.NDArray[np.int64], term_ids: Sequence[int], extra_ids: Sequence[int], total_mass: float
     ) -> tuple[Float64Array, Float64Array]:
         """``score``'s scores and matched idf mass for a few sections, looked up in each term's postings."""
         summed, shared, matched = np.zeros(len(docs)), np.zeros(len(docs)), np.zeros(len(docs))
+        held = np.zeros(len(docs))
         indptr, indices = self.indptr, self.indices
         for j, term in enumerate((*term_ids, *extra_ids)):
             start, end = int(indptr[term]), int(indptr[term + 1])
@@ -452,10 +462,30 @@ class TermMatrix:
             found = np.flatnonzero(indices[start:end].take(at, mode="clip") == docs)
             where = at[found] + start
             summed[found] += self.data[where]
-            shared[found] += self.heading_data[where]
+            shares = self.heading_data[where]
+            shared[found] += shares
             if j < len(term_ids):
                 matched[found] += self.idf[term]
-        return boosted(summed, shared, self.heading_boost), matched
+                held[found] += self.idf[term] * (shares > 0)
+        return boosted(summed, shared, held / total_mass, self.heading_boost), matched
+
+    def _held(self, docs: npt.NDArray[Any], shared: Float64Array, term_ids: Sequence[int]) -> Float64Array:
+        """The idf mass of ``term_ids`` in the heading of each of a few sections (``shared``: their heading
+        shares; only those with a share are looked up), summed in ``score``'s order."""
+        held = np.zeros(len(docs))
+        headed = np.flatnonzero(shared > 0)
+        if not len(headed) or not self.heading_boost:
+            return held
+        docs = docs[headed]
+        part = np.zeros(len(docs))
+        indptr, indices = self.indptr, self.indices
+        for term in term_ids:
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            at = indices[start:end].searchsorted(docs)
+            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == docs)
+            part[found] += self.idf[term] * (self.heading_data[at[found] + start] > 0)
+        held[headed] = part
+        return held
 
     def _accumulators(self) -> tuple[Float64Array, Float64Array, Float64Array]:
         """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
@@ -466,15 +496,21 @@ class TermMatrix:
         return scratch
 
 
-def boosted(weights: Float64Array, shares: npt.NDArray[Any], heading_boost: float) -> Float64Array:
+def boosted(
+    weights: Float64Array, shares: npt.NDArray[Any], question: npt.NDArray[Any] | None, heading_boost: float
+) -> Float64Array:
     """A section's score from the sums of its matched terms' weights and heading shares.
 
-    The one place the heading boost is applied (``score`` and every fast path call it), so the paths
-    agree bit for bit; the fast paths' bounds assume the factor is at most ``1 + heading_boost``.
+    ``question`` is the share of the question's idf mass that each section's heading holds; the factor is
+    ``1 + heading_boost * min(shares, question)`` (with ``question`` None, the heading shares alone: an
+    upper bound, for choosing which sections to score exactly). The one place the heading boost is applied
+    (``score`` and every fast path call it), so the paths agree bit for bit; the fast paths' bounds assume
+    the factor is between 1 and ``1 + heading_boost`` times the heading shares.
     """
     if not heading_boost:
         return weights
-    result: Float64Array = weights * (1.0 + heading_boost * shares)
+    held = shares if question is None else np.minimum(shares, question)
+    result: Float64Array = weights * (1.0 + heading_boost * held)
     return result
 
 
