@@ -416,7 +416,8 @@ class Retriever:
                 mass += float(matrix.idf[term_id])
         known = float(matrix.idf[ids].sum()) if ids else 0.0
         extra = {i for term in seen if term in self._expansions for i in self._expansions[term]} - set(ids)
-        return _Query(tuple(ids), tuple(sorted(extra)), mass, known, bool(seen))
+        # Only counted words make a question: shape words and misspelt stop words alone leave nothing to ask.
+        return _Query(tuple(ids), tuple(sorted(extra)), mass, known, mass > 0)
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:

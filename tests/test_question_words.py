@@ -90,3 +90,11 @@ def test_a_misspelt_stop_word_is_dropped_not_counted_as_an_unknown_word(kernel: 
 def test_a_short_word_near_a_stop_word_is_still_a_topic(kernel: Retriever) -> None:
     # "wear" is one letter from "were": it must still count as a word the notes lack.
     assert kernel.answer("what should I wear").verdict is Verdict.NOT_COVERED
+
+
+@pytest.mark.parametrize("question", ["TOPIC", "overview?", "dosent", "tips for beginners"])
+def test_a_question_of_only_shape_words_or_misspelt_stop_words_has_nothing_to_ask(
+    kernel: Retriever, question: str
+) -> None:
+    assert kernel.answer(question).verdict is Verdict.EMPTY
+    assert kernel.search(question) == []
