@@ -91,7 +91,7 @@ def _count(
     vocabulary: dict[str, int] | None = None,
 ) -> TermCounts:
     """The term counts of ``sections``; their words are added to ``frequencies``."""
-    docs = [_field_words(s) for s in sections]
+    docs = (_field_words(s) for s in sections)  # one at a time: all the words of a big folder are large
     return TermCounts.count(docs, weights, analyzer.term, vocabulary, frequencies)
 
 

@@ -26,8 +26,9 @@ of postings per term) so a question only touches the postings of its own words.
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,7 @@ class TermCounts:
     @classmethod
     def count(
         cls,
-        docs: Sequence[FieldWords],
+        docs: Iterable[FieldWords],
         params: WeightParams,
         term: Callable[[str], str | None],
         vocabulary: dict[str, int] | None = None,
@@ -96,32 +97,34 @@ class TermCounts:
         import scipy.sparse as sp
 
         vocabulary = dict(vocabulary or {})
-        stream: list[str] = []
+        numbers: dict[str, int] = {}
+        tokens = array("i")
         lengths: list[int] = []
-        for doc in docs:
+        n_docs = 0
+        for doc in docs:  # one section at a time: of the others only the word numbers are kept
+            n_docs += 1
             for words in (doc.title, doc.trail, doc.body):
-                stream.extend(words)
+                for word in dict.fromkeys(words):
+                    if word not in numbers:
+                        numbers[word] = len(numbers)  # in order of appearance
+                tokens.extend(map(numbers.__getitem__, words))
                 lengths.append(len(words))
-        numbers = dict.fromkeys(stream, 0)
+        ids = np.frombuffer(tokens, dtype=np.int32) if tokens else np.zeros(0, dtype=np.int32)
         distinct = list(numbers)
-        for number, word in enumerate(distinct):
-            numbers[word] = number
-        ids = np.fromiter(map(numbers.__getitem__, stream), dtype=np.int32, count=len(stream))
-        del stream
         if frequencies is not None:
             frequencies.update(dict(zip(distinct, np.bincount(ids, minlength=len(distinct)).tolist(), strict=True)))
         terms_of = [term(word) for word in distinct]
         term_ids = np.array(
             [-1 if t is None else vocabulary.setdefault(t, len(vocabulary)) for t in terms_of], dtype=np.int32
         )
-        shape = (len(docs), len(vocabulary))
-        if not docs or not vocabulary:
+        shape = (n_docs, len(vocabulary))
+        if not n_docs or not vocabulary:
             empty = sp.csr_matrix(shape, dtype=np.float32)
             return cls(vocabulary, empty, empty.copy())
         token_terms = term_ids[ids] if len(ids) else np.zeros(0, dtype=np.int32)
         runs = np.asarray(lengths, dtype=np.int64)
-        fields = np.repeat(np.tile(np.arange(3, dtype=np.int8), len(docs)), runs)
-        rows = np.repeat(np.repeat(np.arange(len(docs), dtype=np.int32), 3), runs)
+        fields = np.repeat(np.tile(np.arange(3, dtype=np.int8), n_docs), runs)
+        rows = np.repeat(np.repeat(np.arange(n_docs, dtype=np.int32), 3), runs)
         known = token_terms >= 0
 
         def counted(field: int) -> sp.csr_matrix:
