@@ -445,6 +445,11 @@ class TermMatrix:
             if len(candidates) > 4 * k:
                 # The sums alone: the heading factor is at least 1, and the question's share is not summed yet.
                 theta = max(theta, float(np.partition(summed, len(summed) - k)[len(summed) - k]))
+        if boost and len(candidates) > k:
+            # Only sections whose best possible factor could lift them to the k-th best sum need the question's share.
+            ceiling = boosted(summed, np.minimum(_SHARE_CAP, shared), None, boost) * _MARGIN
+            keep = np.flatnonzero(ceiling >= np.partition(summed, len(summed) - k)[len(summed) - k])
+            candidates, summed, shared, mass = candidates[keep], summed[keep], shared[keep], mass[keep]
         scores = boosted(summed, shared, self._held(candidates, shared, term_ids) / total_mass, boost)
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
