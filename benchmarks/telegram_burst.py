@@ -54,11 +54,10 @@ def measure(*, chats: int, per_chat: int, round_trips: int, telegram_limits: boo
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     from bot.telegram.flood import FloodControl
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay, bundled_conversation
+    from tests.test_telegram_harness import SPEC_PATH, RunningBot, bundled_conversation
 
     asked = questions()
     bundled_conversation()  # build the index before timing anything
-    answer_without_delay()
     flood = FloodControl() if telegram_limits else FloodControl(overall_per_second=None, group_per_minute=None)
     with tempfile.TemporaryDirectory() as folder, FakeBotAPI(spec_path=SPEC_PATH) as fake:
         state = Path(folder) / "state.sqlite3"

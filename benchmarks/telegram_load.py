@@ -116,10 +116,9 @@ def round_trips(fake: Any, asked: list[str], count: int) -> dict[str, float]:
 def measure(*, chats: int, per_chat: int, runs: int, telegram_limits: bool) -> dict[str, Any]:
     from tests.bot_process import BotProcess
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram_harness import SPEC_PATH, answer_without_delay
+    from tests.test_telegram_harness import SPEC_PATH
 
     asked = questions()
-    answer_without_delay()
     results: dict[str, Any] = {"chats": chats, "per_chat": per_chat, "telegram_limits": telegram_limits}
     with tempfile.TemporaryDirectory() as folder, FakeBotAPI(spec_path=SPEC_PATH) as fake:
         bot = BotProcess(fake, Path(folder), TELEGRAM_RATE_LIMIT_PER_MINUTE="10000", PYTHONPATH=str(ROOT))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ import pytest
 from bot.telegram.journal import Journal, journal_path
 from tests.bot_process import BotProcess, replied_to, replies
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, answer_without_delay
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -36,15 +34,6 @@ QUESTIONS = [
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One saved index for the module's runs: the first start builds it, the others load it."""
     return tmp_path_factory.mktemp("index-cache")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 def burst(fake: FakeBotAPI) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,20 +26,11 @@ from index import Retriever
 from tests.bot_process import BotProcess, replied_to
 from tests.disk_faults import fill, read_only, small_disk
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import CORPUS, SPEC_PATH, answer_without_delay
+from tests.test_telegram_harness import CORPUS
 
 pytestmark = pytest.mark.timeout(90)
 
 CHAT = 42
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 class Files:

@@ -19,7 +19,7 @@ import pytest
 
 from tests.bot_process import BotProcess, replied_to, replies
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest
-from tests.test_telegram_harness import SPEC_PATH, answer_without_delay
+from tests.test_telegram_harness import SPEC_PATH
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -29,7 +29,6 @@ _chats = itertools.count(5000, 10)
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as server:
         yield server
         assert server.internal_errors == []
@@ -128,7 +127,6 @@ def test_a_stalled_getupdates_is_abandoned_and_asked_again(monkeypatch: pytest.M
     from tests.test_telegram_harness import RunningBot
 
     monkeypatch.setattr(polling, "READ_MARGIN", 0.5)
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as fake, RunningBot(fake, tmp_path / "state.sqlite3", poll_timeout=1) as bot:
         fake.stall_next("getUpdates", 4.0)
         question = fake.send_text(42, "what is a kernel?")

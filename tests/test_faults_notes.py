@@ -15,7 +15,6 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,22 +22,13 @@ import pytest
 from bot.telegram.handlers import APOLOGY
 from tests.bot_process import BotProcess, replied_to, replies
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import CORPUS, SPEC_PATH, answer_without_delay
+from tests.test_telegram_harness import CORPUS
 
 pytestmark = pytest.mark.timeout(120)
 
 QUESTIONS = ["what is a kernel?", "what is a volume?", "what is a port?", "what is a registry?",
              "what are zebra crossings?"]
 ZEBRA = "# Zebra crossings\n\nZebra crossings are striped road markings where pedestrians have right of way.\n"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 
 from bot.telegram.handlers import APOLOGY
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay
+from tests.test_telegram_harness import RunningBot
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -114,16 +113,6 @@ def fixed(update: dict[str, Any]) -> dict[str, Any]:
     if isinstance(message, dict) and "from_" in message:
         del message["from_"], message["from"]
     return update
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 def assert_nothing_leaked(fake: FakeBotAPI, caplog: pytest.LogCaptureFixture, *, expected_errors: int = 0) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.report.cli import main as report_main
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest
-from tests.test_telegram_harness import SPEC_PATH, answer_without_delay, replying_to
+from tests.test_telegram_harness import SPEC_PATH, replying_to
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -28,7 +28,6 @@ PODMAN = "\n# Podman\n\nPodman runs containers without a daemon, as the user who
 
 @pytest.fixture
 def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as server:
         yield server
         assert server.spec_violations == []

@@ -11,7 +11,6 @@ bot crashed on five times is given up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,21 +18,11 @@ import pytest
 from bot.telegram.journal import Journal, journal_path
 from tests.fake_bot_api import FakeBotAPI
 from tests.test_telegram_bot import core, text_of, visible
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay, replying_to
+from tests.test_telegram_harness import RunningBot, replying_to
 
 pytestmark = pytest.mark.timeout(60)
 
 ALICE = 42
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 @pytest.fixture

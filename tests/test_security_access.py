@@ -8,7 +8,6 @@ an allowed user's username or name, or whose message claims an allowed user's pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from bot import Conversation, Reply, State
 from bot.telegram.handlers import refusal
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay, bundled_conversation
+from tests.test_telegram_harness import RunningBot, bundled_conversation
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -39,16 +38,6 @@ class Watched(Conversation):
     def choose(self, action: str, state: State | None = None) -> tuple[Reply, State]:
         self.asked.append(action)
         return super().choose(action, state)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 def texts_to(fake: FakeBotAPI, chat_id: int) -> list[str]:

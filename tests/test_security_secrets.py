@@ -23,7 +23,7 @@ import pytest
 
 from tests.bot_process import BotProcess, replied_to, replies
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, answer_without_delay
+from tests.test_telegram_harness import SPEC_PATH
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,7 +34,6 @@ CHAT = 42
 
 @pytest.fixture
 def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
     with FakeBotAPI(token=TOKEN, spec_path=SPEC_PATH) as server:
         yield server
 

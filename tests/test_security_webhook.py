@@ -19,7 +19,7 @@ import pytest
 from bot.settings import Settings, SettingsError, load_settings
 from tests.fake_bot_api import FakeBotAPI
 from tests.test_security_access import Watched
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay
+from tests.test_telegram_harness import SPEC_PATH, RunningBot
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,7 +31,6 @@ ALICE = 42
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
     pytest.importorskip("tornado", reason="webhook mode needs python-telegram-bot[webhooks]")
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as server:
         yield server
         assert server.spec_violations == []

@@ -25,7 +25,7 @@ from bot.telegram.formatting import (
 from index import Retriever, Section
 from tests.fake_bot_api import FakeBotAPI, parse_html, validate_html
 from tests.fake_bot_api.methods import ApiError, Options, format_text
-from tests.test_telegram_harness import SHARED, SPEC_PATH, answer_without_delay, bundled_conversation
+from tests.test_telegram_harness import SHARED, SPEC_PATH, bundled_conversation
 
 CORPORA = SHARED / "corpora"
 
@@ -137,7 +137,6 @@ def test_every_section_of_the_bundled_notes_is_accepted_by_sendmessage(monkeypat
     retriever = conversation.retriever
     parts = sorted(set(rendered_parts(retriever.sections, conversation)))
     assert len({sid for sid, _ in parts}) == len(retriever.sections)
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as fake:
         fake.send_text(1, "hi")
 

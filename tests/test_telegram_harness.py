@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -156,29 +156,6 @@ def replying_to(chat_id: int, message_id: int) -> Callable[[RecordedRequest], bo
 def bot_threads() -> list[str]:
     """Threads that a bot run may leave behind if it is not stopped properly."""
     return [t.name for t in threading.enumerate() if t.name.startswith(("notes-qa-bot", "asyncio_"))]
-
-
-def answer_without_delay() -> None:
-    """Turn off Nagle's algorithm on the fake's connections (socketserver's ``disable_nagle_algorithm``).
-
-    The fake writes a response's headers and body in two writes; with Nagle on, the body waits for the
-    client's delayed ACK, about 40 ms per request on Linux (48 ms against 6.6 ms measured for a sendMessage
-    round trip). Until the fake sets this itself, the Telegram tests and the benchmark set it here.
-    """
-    from tests.fake_bot_api import server
-
-    server._Handler.disable_nagle_algorithm = True
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    """A fake Bot API server, checked for spec violations and its own bugs afterwards."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # as ``python -m bot`` sets it
-    answer_without_delay()
-    with FakeBotAPI(spec_path=SPEC_PATH) as server:
-        yield server
-        assert server.internal_errors == []
-        assert server.spec_violations == []
 
 
 # The harness's own tests ---------------------------------------------------------------------------------

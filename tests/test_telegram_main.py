@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import ROOT, SPEC_PATH, answer_without_delay, replying_to
+from tests.test_telegram_harness import ROOT, SPEC_PATH, replying_to
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -32,7 +32,6 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def fake() -> Iterator[FakeBotAPI]:
-    answer_without_delay()
     with FakeBotAPI(spec_path=SPEC_PATH) as server:
         yield server
         assert server.spec_violations == []

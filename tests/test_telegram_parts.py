@@ -18,7 +18,7 @@ from bot.telegram.keyboards import decode, reply_keyboard
 from bot.telegram.logs import REDACTED, RedactSecrets, configure_logging
 from bot.telegram.routing import addressed_text
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram_harness import SPEC_PATH, RunningBot, answer_without_delay
+from tests.test_telegram_harness import SPEC_PATH, RunningBot
 
 TOKEN = "123456789:AAH-secret_part-xyz"
 
@@ -133,7 +133,6 @@ def test_at_debug_level_no_log_line_of_a_whole_run_holds_the_token(
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     caplog.set_level(logging.DEBUG)
-    answer_without_delay()
     with FakeBotAPI(token=TOKEN, spec_path=SPEC_PATH) as fake:
         configure_logging("DEBUG", secrets=[fake.token])
         assert logging.getLogger("httpx").level == logging.WARNING

@@ -25,7 +25,7 @@ from pathlib import Path
 from tests.bot_process import BotProcess, replied_to, replies
 from tests.fake_bot_api import FakeBotAPI
 from tests.test_faults_crash import burst
-from tests.test_telegram_harness import SPEC_PATH, answer_without_delay
+from tests.test_telegram_harness import SPEC_PATH
 
 
 def one_round(rng: random.Random, folder: Path, cache: Path, low: float, high: float, max_kills: int) -> Counter[str]:
@@ -68,7 +68,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    answer_without_delay()
     total: Counter[str] = Counter()
     with tempfile.TemporaryDirectory() as temporary:
         cache = Path(temporary) / "cache"
