@@ -434,10 +434,7 @@ class TermMatrix:
                 keep = np.flatnonzero(ceiling >= theta)
                 candidates, summed, shared, mass = candidates[keep], summed[keep], shared[keep], mass[keep]
             i = order[position]
-            start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
-            at = indices[start:end].searchsorted(candidates)
-            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == candidates)
-            where = at[found] + start
+            found, where = self._find(terms[i], candidates)
             summed[found] += data[where]
             shared[found] += heading_data[where]
             if idf[i]:
@@ -463,12 +460,8 @@ class TermMatrix:
         """``score``'s scores and matched idf mass for a few sections, looked up in each term's postings."""
         summed, shared, matched = np.zeros(len(docs)), np.zeros(len(docs)), np.zeros(len(docs))
         held = np.zeros(len(docs))
-        indptr, indices = self.indptr, self.indices
         for j, term in enumerate((*term_ids, *extra_ids)):
-            start, end = int(indptr[term]), int(indptr[term + 1])
-            at = indices[start:end].searchsorted(docs)
-            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == docs)
-            where = at[found] + start
+            found, where = self._find(term, docs)
             summed[found] += self.data[where]
             shares = self.heading_data[where]
             shared[found] += shares
@@ -486,14 +479,22 @@ class TermMatrix:
             return held
         docs = docs[headed]
         part = np.zeros(len(docs))
-        indptr, indices = self.indptr, self.indices
         for term in term_ids:
-            start, end = int(indptr[term]), int(indptr[term + 1])
-            at = indices[start:end].searchsorted(docs)
-            found = np.flatnonzero(indices[start:end].take(at, mode="clip") == docs)
-            part[found] += self.idf[term] * (self.heading_data[at[found] + start] > 0)
+            found, where = self._find(term, docs)
+            part[found] += self.idf[term] * (self.heading_data[where] > 0)
         held[headed] = part
         return held
+
+    def _find(self, term: int, docs: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Which of ``docs`` hold ``term`` (whose postings are sorted by section).
+
+        Returns their positions in ``docs`` and the positions of their postings.
+        """
+        start, end = int(self.indptr[term]), int(self.indptr[term + 1])
+        postings = self.indices[start:end]
+        at = postings.searchsorted(docs)
+        found = np.flatnonzero(postings.take(at, mode="clip") == docs)
+        return found, at[found] + start
 
     def _accumulators(self) -> tuple[Float64Array, Float64Array, Float64Array]:
         """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
