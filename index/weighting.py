@@ -25,11 +25,10 @@ of postings per term) so a question only touches the postings of its own words.
 
 from __future__ import annotations
 
-import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -218,7 +217,6 @@ class TermMatrix:
     max_weight: FloatArray
     max_share: FloatArray
     exact_terms: int
-    _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @classmethod
     def from_counts(cls, counts: TermCounts, params: WeightParams) -> TermMatrix:
@@ -348,161 +346,112 @@ class TermMatrix:
     def _top_pruned(
         self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
-        """Exact top-k that reads the postings of common words only when they could change it (MaxScore).
+        """Exact top-k that reads the postings of common words only for the sections that could need them.
 
-        1. Terms are taken rarest first (shortest postings); their weights and heading shares are summed
-           per section in per-thread scratch arrays. Once at least k sections are seen, the final scores
-           of up to ``_PROBE`` of them (the best partial sums) give ``theta``, a lower bound of the k-th
-           best score. A section that contains none of the taken terms scores at most the other terms'
-           largest weights times the largest heading factor they allow; terms are taken until that bound
-           is below ``theta``, after which no other section can enter the top k.
-        2. The other terms' postings are only looked up for the candidates, one term at a time, dropping
-           those that cannot reach ``theta`` even with the largest weights of the terms still to come
-           (``theta`` rises with the k-th best partial score).
+        1. Terms are taken rarest first (shortest postings). The exact scores of up to ``_PROBE`` sections
+           of the rarest terms (those with the best weights) give ``theta``, a lower bound of the k-th best
+           score. A section that contains none of the first ``p`` terms scores at most the other terms'
+           largest weights times the largest heading factor they allow (bounded both by their largest
+           heading shares and by their share of the question's idf mass); ``p`` is the fewest terms for
+           which that bound is below ``theta``: only sections in their postings can be in the top k.
+        2. Those candidates are looked up in the first ``p`` terms' postings, and the ones that cannot
+           reach ``theta`` even with the largest weights of the other terms are dropped; the rest are
+           looked up in the other terms' postings (``_sums``) and ranked.
 
-        The float64 sums of float32 values are exact here (``exact_terms``), so summing in another order
-        than ``score`` gives the same bits; with more terms than that, ``score`` is used. The heading factor
-        lies between 1 and ``1 + heading_boost`` times the heading shares' sum, which bounds scores both ways;
-        the question's share in it is summed last, in ``score``'s order, for the sections left.
+        Every section kept is scored from all its terms, and float64 sums of float32 values are exact
+        here (``exact_terms``), so the scores have ``score``'s bits; with more terms than that, ``score``
+        is used. Each step is a few numpy calls over the candidates, never over every section.
         """
         terms = (*term_ids, *extra_ids)
         if len(terms) > self.exact_terms:
             return self._top_dense(term_ids, extra_ids, k, total_mass)
-        indptr, indices, data, heading_data = self.indptr, self.indices, self.data, self.heading_data
-        upper: list[float] = self.max_weight[list(terms)].tolist()
-        top_shares: list[float] = self.max_share[list(terms)].tolist()
-        lengths = [int(indptr[t + 1] - indptr[t]) for t in terms]
-        order = sorted(range(len(terms)), key=lambda i: lengths[i])
-        rest, rest_shares = [0.0] * (len(order) + 1), [0.0] * (len(order) + 1)
-        for position in range(len(order) - 1, -1, -1):
-            rest[position] = rest[position + 1] + upper[order[position]]
-            rest_shares[position] = rest_shares[position + 1] + top_shares[order[position]]
-        boost = self.heading_boost
-        idf: list[float] = [*self.idf[list(term_ids)].tolist(), *(0.0 for _ in extra_ids)]  # long forms: no mass
+        ids = list(terms)
+        starts: list[int] = self.indptr[ids].tolist()
+        ends: list[int] = self.indptr[[t + 1 for t in ids]].tolist()
+        order = sorted(range(len(ids)), key=lambda i: ends[i] - starts[i])
+        spans = [(starts[i], ends[i]) for i in order]
+        upper: list[float] = self.max_weight[ids].tolist()
+        top_shares: list[float] = self.max_share[ids].tolist()
+        masses: list[float] = [*self.idf[list(term_ids)].tolist(), *(0.0 for _ in extra_ids)]  # long forms: no mass
+        idf = np.array([masses[i] for i in order], dtype=np.float32)[:, None]
+        m = len(order)
+        rest, rest_shares, rest_mass = [0.0] * (m + 1), [0.0] * (m + 1), [0.0] * (m + 1)
+        for p in range(m - 1, -1, -1):
+            i = order[p]
+            rest[p] = rest[p + 1] + upper[i]
+            rest_shares[p] = rest_shares[p + 1] + top_shares[i]
+            rest_mass[p] = rest_mass[p + 1] + masses[i]
+        boost, indices = self.heading_boost, self.indices
 
-        def outside(position: int) -> float:
-            """The most a section none of the first ``position`` terms contains can score."""
-            return rest[position] * (1.0 + boost * min(_SHARE_CAP, rest_shares[position])) * _MARGIN
-
-        weights, headings, masses = self._accumulators()
-        parts: list[npt.NDArray[np.int32]] = []
-        taken, count, theta, probed = len(order), 0, 0.0, False
-        try:
-            for position, i in enumerate(order, start=1):
-                start, end = int(indptr[terms[i]]), int(indptr[terms[i] + 1])
-                docs = indices[start:end]
-                before = weights.take(docs)
-                fresh = docs[before == 0.0]  # weights are positive: 0 means not seen yet
-                parts.append(fresh)
-                weights.put(docs, before + data[start:end])  # a term's postings hold no repeats
-                shares = heading_data[start:end]
-                headed = shares.nonzero()[0]  # few sections have the term in their heading
-                if len(headed):
-                    headings[docs[headed]] += shares[headed]  # no repeats either
-                if idf[i]:
-                    masses.put(docs, masses.take(docs) + idf[i])
-                count += len(fresh)
-                if position < len(order) and count >= k and not probed:
-                    # Once: the final scores of (the best partial ones of) the candidates so far give a
-                    # lower bound of the k-th best score, which says how many terms must be taken.
-                    probed = True
-                    candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
-                    parts = [candidates]
-                    probe = candidates.astype(np.int64)
-                    size = max(_PROBE, k)
-                    if count > size:
-                        partial = boosted(weights.take(candidates), headings.take(candidates), None, boost)
-                        probe = probe[np.argpartition(partial, count - size)[count - size :]]
-                    exact = self._exact(probe, term_ids, extra_ids, total_mass)[0]
-                    theta = float(np.partition(exact, len(exact) - k)[len(exact) - k])
-                if probed and outside(position) < theta:
-                    taken = position
-                    break
-            candidates = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            summed, shared, mass = weights.take(candidates), headings.take(candidates), masses.take(candidates)
-        finally:
-            for part in parts:
-                weights.put(part, 0.0)
-                headings.put(part, 0.0)
-                masses.put(part, 0.0)
-        for position in range(taken, len(order)):
-            # Keep the candidates that could still reach the k-th best, then look the next term up for them.
-            if len(candidates) > 4 * k:
-                ceiling = (summed + rest[position]) * _MARGIN * (
-                    1.0 + boost * np.minimum(_SHARE_CAP, shared + rest_shares[position])
-                )
-                keep = np.flatnonzero(ceiling >= theta)
-                candidates, summed, shared, mass = candidates[keep], summed[keep], shared[keep], mass[keep]
-            i = order[position]
-            found, where = self._find(terms[i], candidates)
-            summed[found] += data[where]
-            shared[found] += heading_data[where]
-            if idf[i]:
-                mass[found] += idf[i]
-            if len(candidates) > 4 * k:
-                # The sums alone: the heading factor is at least 1, and the question's share is not summed yet.
+        seed = self._seed(spans, max(_PROBE, k))
+        summed, shared, held, _ = self._sums(seed, spans, idf)
+        exact = boosted(summed, shared, held / total_mass, boost)
+        theta = float(np.partition(exact, len(exact) - k)[len(exact) - k]) if len(exact) >= k else 0.0
+        taken = m
+        for p in range(1, m):
+            # The most a section none of the first p terms contains can score.
+            share = min(_SHARE_CAP, rest_shares[p], rest_mass[p] / total_mass * _MARGIN)
+            if rest[p] * (1.0 + boost * share) * _MARGIN < theta:
+                taken = p
+                break
+        if taken == 1:
+            docs = indices[spans[0][0] : spans[0][1]]
+        else:
+            docs = _distinct(np.concatenate([indices[a:b] for a, b in spans[:taken]]))
+        summed, shared, held, mass = self._sums(docs, spans[:taken], idf[:taken])
+        if taken < m:
+            if len(docs) > k:
                 theta = max(theta, float(np.partition(summed, len(summed) - k)[len(summed) - k]))
-        if boost and len(candidates) > k:
-            # Only sections whose best possible factor could lift them to the k-th best sum need the question's share.
-            ceiling = boosted(summed, np.minimum(_SHARE_CAP, shared), None, boost) * _MARGIN
-            keep = np.flatnonzero(ceiling >= np.partition(summed, len(summed) - k)[len(summed) - k])
-            candidates, summed, shared, mass = candidates[keep], summed[keep], shared[keep], mass[keep]
-        scores = boosted(summed, shared, self._held(candidates, shared, term_ids) / total_mass, boost)
+                shares = np.minimum(np.minimum(shared + rest_shares[taken], _SHARE_CAP),
+                                    (held + rest_mass[taken]) / total_mass * _MARGIN)
+                keep = np.flatnonzero((summed + rest[taken]) * (1.0 + boost * shares) * _MARGIN >= theta)
+                docs, summed, shared, held, mass = docs[keep], summed[keep], shared[keep], held[keep], mass[keep]
+            more = self._sums(docs, spans[taken:], idf[taken:])
+            summed, shared, held, mass = summed + more[0], shared + more[1], held + more[2], mass + more[3]
+        scores = boosted(summed, shared, held / total_mass, boost)
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
-            candidates, scores, mass = candidates[keep], scores[keep], mass[keep]
-        ranked = np.lexsort((candidates, -scores))[:k]
-        return candidates[ranked].astype(np.int64), scores[ranked], mass[ranked]
+            docs, scores, mass = docs[keep], scores[keep], mass[keep]
+        ranked = np.argsort(-scores, kind="stable")[:k]  # docs ascend: ties stay in section order
+        return docs[ranked].astype(np.int64), scores[ranked], mass[ranked]
 
-    def _exact(
-        self, docs: npt.NDArray[np.int64], term_ids: Sequence[int], extra_ids: Sequence[int], total_mass: float
-    ) -> tuple[Float64Array, Float64Array]:
-        """``score``'s scores and matched idf mass for a few sections, looked up in each term's postings."""
-        summed, shared, matched = np.zeros(len(docs)), np.zeros(len(docs)), np.zeros(len(docs))
-        held = np.zeros(len(docs))
-        for j, term in enumerate((*term_ids, *extra_ids)):
-            found, where = self._find(term, docs)
-            summed[found] += self.data[where]
-            shares = self.heading_data[where]
-            shared[found] += shares
-            if j < len(term_ids):
-                matched[found] += self.idf[term]
-                held[found] += self.idf[term] * (shares > 0)
-        return boosted(summed, shared, held / total_mass, self.heading_boost), matched
+    def _seed(self, spans: Sequence[tuple[int, int]], size: int) -> IntArray:
+        """Up to ``size`` distinct sections (sorted) of the rarest terms, those with the best weights first:
+        sections likely to be near the top, whose exact scores bound the k-th best from below."""
+        indices, data, heading_data = self.indices, self.data, self.heading_data
+        count, taken = 0, 0
+        while taken < len(spans) and count < size:
+            count += spans[taken][1] - spans[taken][0]
+            taken += 1
+        start, end = spans[taken - 1]
+        room = size - (count - (end - start))  # what the last term taken may add
+        last = indices[start:end]
+        if end - start > room:
+            bound = data[start:end] * (1.0 + self.heading_boost * heading_data[start:end])
+            last = last[np.sort(np.argpartition(bound, end - start - room)[end - start - room :])]
+        if taken == 1:
+            return last
+        return _distinct(np.concatenate([*(indices[a:b] for a, b in spans[: taken - 1]), last]))
 
-    def _held(self, docs: npt.NDArray[Any], shared: Float64Array, term_ids: Sequence[int]) -> Float64Array:
-        """The idf mass of ``term_ids`` in the heading of each of a few sections (``shared``: their heading
-        shares; only those with a share are looked up), summed in ``score``'s order."""
-        held = np.zeros(len(docs))
-        headed = np.flatnonzero(shared > 0)
-        if not len(headed) or not self.heading_boost:
-            return held
-        docs = docs[headed]
-        part = np.zeros(len(docs))
-        for term in term_ids:
-            found, where = self._find(term, docs)
-            part[found] += self.idf[term] * (self.heading_data[where] > 0)
-        held[headed] = part
-        return held
-
-    def _find(self, term: int, docs: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Which of ``docs`` hold ``term`` (whose postings are sorted by section).
-
-        Returns their positions in ``docs`` and the positions of their postings.
-        """
-        start, end = int(self.indptr[term]), int(self.indptr[term + 1])
-        postings = self.indices[start:end]
-        at = postings.searchsorted(docs)
-        found = np.flatnonzero(postings.take(at, mode="clip") == docs)
-        return found, at[found] + start
-
-    def _accumulators(self) -> tuple[Float64Array, Float64Array, Float64Array]:
-        """This thread's zeroed scratch arrays, one float64 per section each (zeroed again after each use)."""
-        scratch: tuple[Float64Array, Float64Array, Float64Array] | None = getattr(self._scratch, "arrays", None)
-        if scratch is None:
-            scratch = (np.zeros(self.n_docs), np.zeros(self.n_docs), np.zeros(self.n_docs))
-            self._scratch.arrays = scratch
-        return scratch
+    def _sums(
+        self, docs: IntArray, spans: Sequence[tuple[int, int]], idf: FloatArray
+    ) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
+        """For sorted sections ``docs``, the sums over the terms of ``spans`` (their postings) of the weights,
+        the heading shares, the idf mass ``idf`` (a column, one per span) of the terms in their headings and
+        of the terms they contain, each looked up by binary search (one call per term)."""
+        indices = self.indices
+        found_at = np.stack([indices[a:b].searchsorted(docs) for a, b in spans])
+        where = found_at + np.array([a for a, _ in spans])[:, None]
+        found = indices.take(where, mode="clip") == docs
+        found &= found_at < np.array([b - a for a, b in spans])[:, None]
+        weights = np.where(found, self.data.take(where, mode="clip"), 0.0)
+        shares = np.where(found, self.heading_data.take(where, mode="clip"), 0.0)
+        return (
+            weights.sum(axis=0, dtype=np.float64),
+            shares.sum(axis=0, dtype=np.float64),
+            ((shares > 0) * idf).sum(axis=0, dtype=np.float64),
+            (found * idf).sum(axis=0, dtype=np.float64),
+        )
 
 
 def boosted(
@@ -534,6 +483,17 @@ _MARGIN = 1.0 + 1e-9
 
 _SHARE_CAP = 1.0 + 1e-4
 """A section's heading shares sum to 1, give or take float32 rounding of each share."""
+
+
+def _distinct(docs: IntArray) -> IntArray:
+    """The distinct values of ``docs``, sorted (``np.unique`` without its overhead)."""
+    docs = np.sort(docs)
+    if len(docs) < 2:
+        return docs
+    keep = np.empty(len(docs), dtype=bool)
+    keep[0] = True
+    np.not_equal(docs[1:], docs[:-1], out=keep[1:])
+    return docs[keep]
 
 
 def exact_terms(*arrays: FloatArray) -> int:

@@ -262,7 +262,7 @@ def test_exact_terms_follows_the_spread_of_the_values() -> None:
 def test_the_pruned_path_is_safe_to_share_between_threads(
     docstring_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each thread sums into scratch arrays of its own: concurrent searches give the answers of one at a time."""
+    """The pruned path keeps no state between calls: concurrent searches give the answers of one at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
     from index import weighting
