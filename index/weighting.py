@@ -25,10 +25,11 @@ of postings per term) so a question only touches the postings of its own words.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -217,6 +218,7 @@ class TermMatrix:
     max_weight: FloatArray
     max_share: FloatArray
     exact_terms: int
+    _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @classmethod
     def from_counts(cls, counts: TermCounts, params: WeightParams) -> TermMatrix:
@@ -381,11 +383,13 @@ class TermMatrix:
             rest[p] = rest[p + 1] + upper[i]
             rest_shares[p] = rest_shares[p + 1] + top_shares[i]
             rest_mass[p] = rest_mass[p + 1] + masses[i]
-        boost, indices = self.heading_boost, self.indices
+        boost = self.heading_boost
+        if rest[0] <= 0 or sum(b - a for a, b in spans) <= _GROUP_ALL:
+            return self._ranked(*self._grouped(spans, idf[:, 0]), k, total_mass)
 
         seed = self._seed(spans, max(_PROBE, k))
-        summed, shared, held, _ = self._sums(seed, spans, idf)
-        exact = boosted(summed, shared, held / total_mass, boost)
+        sums = self._sums(seed, spans, idf)
+        exact = boosted(sums[0], sums[1], sums[2] / total_mass, boost)
         theta = float(np.partition(exact, len(exact) - k)[len(exact) - k]) if len(exact) >= k else 0.0
         taken = m
         for p in range(1, m):
@@ -394,26 +398,57 @@ class TermMatrix:
             if rest[p] * (1.0 + boost * share) * _MARGIN < theta:
                 taken = p
                 break
-        if taken == 1:
-            docs = indices[spans[0][0] : spans[0][1]]
-        else:
-            docs = _distinct(np.concatenate([indices[a:b] for a, b in spans[:taken]]))
-        summed, shared, held, mass = self._sums(docs, spans[:taken], idf[:taken])
-        if taken < m:
-            if len(docs) > k:
-                theta = max(theta, float(np.partition(summed, len(summed) - k)[len(summed) - k]))
-                shares = np.minimum(np.minimum(shared + rest_shares[taken], _SHARE_CAP),
-                                    (held + rest_mass[taken]) / total_mass * _MARGIN)
-                keep = np.flatnonzero((summed + rest[taken]) * (1.0 + boost * shares) * _MARGIN >= theta)
-                docs, summed, shared, held, mass = docs[keep], summed[keep], shared[keep], held[keep], mass[keep]
-            more = self._sums(docs, spans[taken:], idf[taken:])
-            summed, shared, held, mass = summed + more[0], shared + more[1], held + more[2], mass + more[3]
-        scores = boosted(summed, shared, held / total_mass, boost)
+        docs, sums = self._grouped(spans[:taken], idf[:taken, 0])
+        while taken < m:
+            if len(docs) > k and theta > 0:
+                # Sums only grow and the heading factor is at least 1: the k-th best sum is a lower bound too.
+                theta = max(theta, float(np.partition(sums[0], len(docs) - k)[len(docs) - k]))
+                docs, sums = self._reaching(docs, sums, theta, rest[taken], rest_shares[taken],
+                                            rest_mass[taken] / total_mass)
+            # Terms with few postings next to the candidates are read whole; the others are looked up.
+            end = taken
+            while end < m and spans[end][1] - spans[end][0] <= _GATHER * len(docs):
+                end += 1
+            if end > taken:
+                sums = sums + self._gathered(docs, spans[taken:end], idf[taken:end, 0])
+            else:
+                end = m
+                sums = sums + self._sums(docs, spans[taken:], idf[taken:])
+            taken = end
+        return self._ranked(docs, sums, k, total_mass)
+
+    def _ranked(
+        self, docs: IntArray, sums: Float64Array, k: int, total_mass: float
+    ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
+        """The ``k`` best of sorted sections ``docs`` from their complete ``_sums``: sections, scores, mass."""
+        scores = boosted(sums[0], sums[1], sums[2] / total_mass, self.heading_boost)
+        mass = sums[3]
         if len(scores) > k:
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
             docs, scores, mass = docs[keep], scores[keep], mass[keep]
         ranked = np.argsort(-scores, kind="stable")[:k]  # docs ascend: ties stay in section order
         return docs[ranked].astype(np.int64), scores[ranked], mass[ranked]
+
+    def _reaching(
+        self, docs: IntArray, sums: Float64Array, theta: float, rest: float, rest_shares: float, rest_mass: float
+    ) -> tuple[IntArray, Float64Array]:
+        """The candidates (with their ``sums``) that could still score ``theta`` with the other terms, whose
+        weights, heading shares and share of the question's idf mass add up to at most ``rest``,
+        ``rest_shares`` and ``rest_mass``."""
+        boost = self.heading_boost
+        # Without a heading share so far, a section's factor is at most the outside one: one comparison.
+        factor = (1.0 + boost * min(_SHARE_CAP, rest_shares, rest_mass * _MARGIN)) * _MARGIN
+        cut = theta / factor - rest
+        reach = sums[0] >= cut - (theta + rest) * 1e-12  # the subtraction's rounding, generously
+        headed = np.flatnonzero(sums[1])
+        if len(headed):
+            part = sums[:, headed]
+            shares = np.minimum(np.minimum(part[1] + rest_shares, _SHARE_CAP), (part[2] + rest_mass) * _MARGIN)
+            reach[headed] = (part[0] + rest) * (1.0 + boost * shares) * _MARGIN >= theta
+        keep = np.flatnonzero(reach)
+        if len(keep) == len(docs):
+            return docs, sums
+        return docs[keep], sums[:, keep]
 
     def _seed(self, spans: Sequence[tuple[int, int]], size: int) -> IntArray:
         """Up to ``size`` distinct sections (sorted) of the rarest terms, those with the best weights first:
@@ -433,25 +468,75 @@ class TermMatrix:
             return last
         return _distinct(np.concatenate([*(indices[a:b] for a, b in spans[: taken - 1]), last]))
 
-    def _sums(
-        self, docs: IntArray, spans: Sequence[tuple[int, int]], idf: FloatArray
-    ) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
-        """For sorted sections ``docs``, the sums over the terms of ``spans`` (their postings) of the weights,
-        the heading shares, the idf mass ``idf`` (a column, one per span) of the terms in their headings and
-        of the terms they contain, each looked up by binary search (one call per term)."""
+    def _sums(self, docs: IntArray, spans: Sequence[tuple[int, int]], idf: FloatArray) -> Float64Array:
+        """For sorted sections ``docs``, four rows of sums over the terms of ``spans`` (their postings): of
+        the weights, of the heading shares, of the idf mass ``idf`` (a column, one per span) of the terms in
+        their headings, and of the terms they contain. Looked up by binary search, one call per term."""
         indices = self.indices
-        found_at = np.stack([indices[a:b].searchsorted(docs) for a, b in spans])
-        where = found_at + np.array([a for a, _ in spans])[:, None]
+        found_at = np.concatenate([indices[a:b].searchsorted(docs) for a, b in spans]).reshape(len(spans), -1)
+        bounds = np.array([[a for a, _ in spans], [b - a for a, b in spans]])[:, :, None]
+        where = found_at + bounds[0]
         found = indices.take(where, mode="clip") == docs
-        found &= found_at < np.array([b - a for a, b in spans])[:, None]
-        weights = np.where(found, self.data.take(where, mode="clip"), 0.0)
+        found &= found_at < bounds[1]
+        masses = found * idf
         shares = np.where(found, self.heading_data.take(where, mode="clip"), 0.0)
-        return (
-            weights.sum(axis=0, dtype=np.float64),
-            shares.sum(axis=0, dtype=np.float64),
-            ((shares > 0) * idf).sum(axis=0, dtype=np.float64),
-            (found * idf).sum(axis=0, dtype=np.float64),
-        )
+        table = np.stack([np.where(found, self.data.take(where, mode="clip"), 0.0), shares, (shares > 0) * masses,
+                          masses])
+        result: Float64Array = table.sum(axis=1, dtype=np.float64)
+        return result
+
+    def _grouped(self, spans: Sequence[tuple[int, int]], idf: FloatArray) -> tuple[IntArray, Float64Array]:
+        """The distinct sections (sorted) in the postings ``spans`` and, as ``_sums``, their sums over them."""
+        indices, data, heading_data = self.indices, self.data, self.heading_data
+        if len(spans) == 1:
+            start, end = spans[0]
+            sums = np.empty((4, end - start))
+            sums[0] = data[start:end]
+            sums[1] = heading_data[start:end]
+            np.multiply(sums[1] > 0, idf[0], out=sums[2])
+            sums[3] = idf[0]
+            return indices[start:end], sums
+        every = np.concatenate([indices[a:b] for a, b in spans])
+        docs = _distinct(every)
+        group = docs.searchsorted(every)
+        shares = np.concatenate([heading_data[a:b] for a, b in spans])
+        masses = np.repeat(idf, [b - a for a, b in spans])
+        weights = np.concatenate([data[a:b] for a, b in spans])
+        return docs, _grouped_sums(group, len(docs), weights, shares, masses)
+
+    def _gathered(self, docs: IntArray, spans: Sequence[tuple[int, int]], idf: FloatArray) -> Float64Array:
+        """``_sums``, by reading the postings ``spans`` whole and keeping those of ``docs``.
+
+        Cheaper than looking ``docs`` up when the postings are few next to them: a per-thread map from
+        section to its place in ``docs`` picks the postings out.
+        """
+        slots = self._slots()
+        slots.put(docs, np.arange(len(docs), dtype=np.int32))
+        try:
+            if len(spans) == 1:
+                hit = slots[self.indices[spans[0][0] : spans[0][1]]]
+            else:
+                hit = slots[np.concatenate([self.indices[a:b] for a, b in spans])]
+        finally:
+            slots.put(docs, -1)
+        found = np.flatnonzero(hit >= 0)
+        if len(spans) == 1:
+            where, masses = found + spans[0][0], np.full(len(found), idf[0])
+        else:
+            lengths = np.array([b - a for a, b in spans])
+            offsets = np.cumsum(lengths) - lengths
+            span = offsets.searchsorted(found, side="right") - 1
+            where = found + (np.array([a for a, _ in spans]) - offsets)[span]
+            masses = idf[span]
+        return _grouped_sums(hit[found], len(docs), self.data[where], self.heading_data[where], masses)
+
+    def _slots(self) -> IntArray:
+        """This thread's map from section to a place in a list of candidates (-1 for none; reset after use)."""
+        slots: IntArray | None = getattr(self._scratch, "slots", None)
+        if slots is None:
+            slots = np.full(self.n_docs, -1, dtype=np.int32)
+            self._scratch.slots = slots
+        return slots
 
 
 def boosted(
@@ -478,11 +563,29 @@ DENSE_LIMIT = 20_000
 _PROBE = 128
 """How many candidates are scored exactly to find the first lower bound of the k-th best score."""
 
+_GROUP_ALL = 8192
+"""Up to this many postings in all, every posting of the question's terms is read: pruning would cost more."""
+
+_GATHER = 8
+"""A term's postings are read whole when they are at most this many times the candidates, else looked up."""
+
 _MARGIN = 1.0 + 1e-9
 """Upper bounds are widened by this factor so float rounding can never prune a section that belongs."""
 
 _SHARE_CAP = 1.0 + 1e-4
 """A section's heading shares sum to 1, give or take float32 rounding of each share."""
+
+
+def _grouped_sums(
+    group: npt.NDArray[Any], n: int, weights: FloatArray, shares: FloatArray, masses: FloatArray
+) -> Float64Array:
+    """The four rows of ``TermMatrix._sums`` for postings of the ``n`` sections numbered by ``group``."""
+    return np.stack([
+        np.bincount(group, weights, minlength=n),
+        np.bincount(group, shares, minlength=n),
+        np.bincount(group, masses * (shares > 0), minlength=n),
+        np.bincount(group, masses, minlength=n),
+    ])
 
 
 def _distinct(docs: IntArray) -> IntArray:

@@ -206,13 +206,25 @@ def _dense_and_pruned(
     assert pruned == dense, (term_ids, extra, k)
 
 
+# How the pruned path reads the other terms' postings: as chosen by their length, always whole (through the
+# per-thread section map), always by binary search; and with every posting read at once below a size.
+READINGS = [{"_GROUP_ALL": 0}, {"_GROUP_ALL": 0, "_GATHER": 10**9}, {"_GROUP_ALL": 0, "_GATHER": 0}, {}]
+
+
+@pytest.mark.parametrize("reading", READINGS, ids=["chosen", "whole", "looked-up", "small-read-at-once"])
 @pytest.mark.parametrize("k", [1, 2, 5, 10, 40])
-def test_the_pruned_top_k_equals_scoring_every_section(docstring_retriever: Retriever, k: int) -> None:
+def test_the_pruned_top_k_equals_scoring_every_section(
+    docstring_retriever: Retriever, k: int, reading: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Same sections, same order (ties by section order at the cut too), same scores and idf mass, bit for bit.
 
     Questions of generated fragments, of the commonest words only (nothing can be skipped), of rare words
     with common ones (most postings are skipped), and with acronym long forms (``extra_ids``).
     """
+    from index import weighting
+
+    for name, value in reading.items():
+        monkeypatch.setattr(weighting, name, value)
     import random
 
     import numpy as np
@@ -268,6 +280,7 @@ def test_the_pruned_path_is_safe_to_share_between_threads(
     from index import weighting
 
     monkeypatch.setattr(weighting, "DENSE_LIMIT", 0)  # the pruned path even on 400 sections
+    monkeypatch.setattr(weighting, "_GROUP_ALL", 0)  # with its per-thread section map
     docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
     questions = [q.text for q in make_questions(docs, 40, df=document_frequencies(docs), n_docs=len(docs), seed=5)]
     search = docstring_retriever.search
@@ -276,3 +289,27 @@ def test_the_pruned_path_is_safe_to_share_between_threads(
         for _ in range(5):
             got = list(pool.map(lambda q: [(h.section.id, h.score, h.coverage) for h in search(q, 10)], questions))
             assert got == expected
+
+
+def test_the_three_ways_of_summing_postings_agree_with_a_loop(docstring_retriever: Retriever) -> None:
+    """Binary search, the per-thread section map and grouping give each section the sums a loop over the
+    postings gives: weights, heading shares, idf mass in the heading and idf mass (a section past a term's
+    last posting is not mistaken for the next term's first one; the last term's postings end the arrays)."""
+    import numpy as np
+
+    matrix = docstring_retriever._matrix
+    terms = [*range(0, len(matrix.idf) - 1, 5), len(matrix.idf) - 1]
+    spans = [(int(matrix.indptr[t]), int(matrix.indptr[t + 1])) for t in terms]
+    idf = matrix.idf[terms]
+    expected = np.zeros((4, matrix.n_docs))
+    for (start, end), mass in zip(spans, idf.tolist(), strict=True):
+        for posting in range(start, end):
+            doc, share = int(matrix.indices[posting]), float(matrix.heading_data[posting])
+            expected[:, doc] += [float(matrix.data[posting]), share, mass if share > 0 else 0.0, mass]
+    every = np.arange(matrix.n_docs, dtype=np.int32)
+    assert matrix._sums(every, spans, idf[:, None]).tolist() == expected.tolist()
+    assert matrix._gathered(every, spans, idf).tolist() == expected.tolist()
+    assert (matrix._slots() == -1).all()  # the map is left clean for the next question
+    docs, sums = matrix._grouped(spans, idf)
+    assert docs.tolist() == np.flatnonzero(expected[3]).tolist()
+    assert sums.tolist() == expected[:, docs].tolist()
