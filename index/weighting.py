@@ -480,7 +480,7 @@ class TermMatrix:
         found &= found_at < bounds[1]
         masses = found * idf
         shares = np.where(found, self.heading_data.take(where, mode="clip"), 0.0)
-        table = np.stack([np.where(found, self.data.take(where, mode="clip"), 0.0), shares, (shares > 0) * masses,
+        table = np.array([np.where(found, self.data.take(where, mode="clip"), 0.0), shares, (shares > 0) * masses,
                           masses])
         result: Float64Array = table.sum(axis=1, dtype=np.float64)
         return result
@@ -580,7 +580,7 @@ def _grouped_sums(
     group: npt.NDArray[Any], n: int, weights: FloatArray, shares: FloatArray, masses: FloatArray
 ) -> Float64Array:
     """The four rows of ``TermMatrix._sums`` for postings of the ``n`` sections numbered by ``group``."""
-    return np.stack([
+    return np.array([
         np.bincount(group, weights, minlength=n),
         np.bincount(group, shares, minlength=n),
         np.bincount(group, masses * (shares > 0), minlength=n),

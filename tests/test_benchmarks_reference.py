@@ -313,3 +313,54 @@ def test_the_three_ways_of_summing_postings_agree_with_a_loop(docstring_retrieve
     docs, sums = matrix._grouped(spans, idf)
     assert docs.tolist() == np.flatnonzero(expected[3]).tolist()
     assert sums.tolist() == expected[:, docs].tolist()
+
+
+def test_hits_are_built_as_the_dataclass_builds_them(notes: list[Section]) -> None:
+    """``search`` sets a hit's slots directly; the hit equals, hashes and prints as ``Hit(...)`` does."""
+    from index.model import Hit
+    from index.retriever import _hit
+
+    fast, slow = _hit(notes[0], 1.5, 0.25), Hit(section=notes[0], score=1.5, coverage=0.25)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    with pytest.raises(AttributeError):
+        fast.score = 2.0  # type: ignore[misc]
+
+
+TIED = [
+    *(("Kernel", "The kernel schedules processes and threads.") for _ in range(14)),
+    *(("Kernel memory", "The kernel manages memory for processes.") for _ in range(9)),
+    *(("Threads", "Threads share the memory of their process.") for _ in range(12)),
+    *(("Kernel", f"The kernel {word} devices.") for word in ("drives", "lists", "names", "probes", "resets")),
+]
+
+
+@pytest.mark.parametrize("reading", READINGS, ids=["chosen", "whole", "looked-up", "small-read-at-once"])
+def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(
+    reading: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups of identical sections tie; whatever k cuts through a group, the first sections of it are kept,
+    and every path returns what scoring every section and sorting by (score desc, section) returns."""
+    import numpy as np
+
+    from index import weighting
+
+    monkeypatch.setattr(weighting, "DENSE_LIMIT", 0)
+    for name, value in reading.items():
+        monkeypatch.setattr(weighting, name, value)
+    tied = [
+        Section(id=f"t#{i}", path="t.md", title=title, trail=(), level=1, line=i + 1, markdown=text, text=text)
+        for i, (title, text) in enumerate(TIED)
+    ]
+    retriever = Retriever.from_sections(tied, params=PARAMS)
+    matrix = retriever._matrix
+    for question in ("kernel", "kernel memory", "threads processes", "kernel processes memory threads devices"):
+        query = retriever._query(question)
+        scores, matched = matrix.score(query.term_ids, query.extra_ids, query.total_mass)
+        hit = np.flatnonzero(scores)
+        ordered = hit[np.lexsort((hit, -scores[hit]))]
+        for k in range(1, 41):
+            expected = ordered[:k]
+            got = matrix._top_pruned(query.term_ids, query.extra_ids, k, query.total_mass)
+            assert [a.tolist() for a in got] == [expected.tolist(), scores[expected].tolist(),
+                                                 matched[expected].tolist()], (question, k)
+            assert [h.section.id for h in retriever.search(question, k)] == [f"t#{i}" for i in expected.tolist()]
