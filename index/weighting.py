@@ -336,14 +336,15 @@ class TermMatrix:
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """``top`` by scoring every section: quickest on small corpora."""
         scores, matched = self.score(term_ids, extra_ids, total_mass)
-        candidates = np.flatnonzero(scores)
+        candidates = scores.nonzero()[0]
+        best = scores[candidates]
         if len(candidates) > k:
             # Keep every section scoring at least the k-th best, so ties at the cut are broken by order.
-            cut = len(candidates) - k
-            kth = np.partition(scores[candidates], cut)[cut]
-            candidates = candidates[scores[candidates] >= kth]
-        order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
-        return order.astype(np.int64), scores[order], matched[order]
+            keep = (best >= np.partition(best, len(best) - k)[len(best) - k]).nonzero()[0]
+            candidates, best = candidates[keep], best[keep]
+        ranked = np.argsort(-best, kind="stable")[:k]  # candidates ascend: ties stay in section order
+        order = candidates[ranked]
+        return order, best[ranked], matched[order]
 
     def _top_pruned(
         self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float
