@@ -400,6 +400,14 @@ class TermMatrix:
                 taken = p
                 break
         docs, sums = self._grouped(spans[:taken], idf[:taken, 0])
+        size = max(_PROBE, k)
+        if taken < m and len(docs) > max(_REPROBE, size):
+            # Many candidates: the exact scores of those with the best sums so far may raise ``theta`` a lot
+            # (the first probe misses sections that hold several of the rarer terms but none of them best).
+            probe = np.sort(np.argpartition(sums[0], len(docs) - size)[len(docs) - size :])
+            exact_sums = sums[:, probe] + self._sums(docs[probe], spans[taken:], idf[taken:])
+            exact = boosted(exact_sums[0], exact_sums[1], exact_sums[2] / total_mass, boost)
+            theta = max(theta, float(np.partition(exact, len(exact) - k)[len(exact) - k]))
         while taken < m:
             if len(docs) > k and theta > 0:
                 # Sums only grow and the heading factor is at least 1: the k-th best sum is a lower bound too.
@@ -569,6 +577,9 @@ _GROUP_ALL = 8192
 
 _GATHER = 8
 """A term's postings are read whole when they are at most this many times the candidates, else looked up."""
+
+_REPROBE = 4096
+"""With more candidates than this after the rarest terms, the best of them are probed for a higher ``theta``."""
 
 _MARGIN = 1.0 + 1e-9
 """Upper bounds are widened by this factor so float rounding can never prune a section that belongs."""

@@ -206,9 +206,15 @@ def _dense_and_pruned(
     assert pruned == dense, (term_ids, extra, k)
 
 
-# How the pruned path reads the other terms' postings: as chosen by their length, always whole (through the
-# per-thread section map), always by binary search; and with every posting read at once below a size.
-READINGS = [{"_GROUP_ALL": 0}, {"_GROUP_ALL": 0, "_GATHER": 10**9}, {"_GROUP_ALL": 0, "_GATHER": 0}, {}]
+# How the pruned path reads the other terms' postings: as chosen by their length (and probing again for the
+# k-th best score whatever the number of candidates), always whole (through the per-thread section map),
+# always by binary search; and with every posting read at once below a size.
+READINGS = [
+    {"_GROUP_ALL": 0, "_REPROBE": 0},
+    {"_GROUP_ALL": 0, "_GATHER": 10**9},
+    {"_GROUP_ALL": 0, "_GATHER": 0},
+    {},
+]
 
 
 @pytest.mark.parametrize("reading", READINGS, ids=["chosen", "whole", "looked-up", "small-read-at-once"])
