@@ -541,6 +541,29 @@ def test_dropped_connection_surfaces_as_network_error(server: FakeBotAPI) -> Non
 
 
 @pytest.mark.timeout(20)
+def test_a_request_cut_off_mid_body_is_neither_recorded_nor_acted_on(server: FakeBotAPI) -> None:
+    # What a bot killed while sending leaves behind: headers that promise more body than ever arrives.
+    server.send_text(CHAT, "hi")
+    body = f"chat_id={CHAT}&text=never+finished".encode()
+    host, port = server.base_url.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(
+            f"POST /bot{server.token}/sendMessage HTTP/1.1\r\nHost: {host}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[: len(body) // 2]
+        )
+        raw.shutdown(socket.SHUT_WR)
+        assert raw.recv(1024) == b""  # closed without an answer
+    assert server.requests("sendMessage") == []
+    assert server.sent_messages() == []
+    assert server.spec_violations == []
+
+    run_bot(server, lambda bot: bot.send_message(CHAT, "whole"))
+    assert [m["text"] for m in server.sent_messages()] == ["whole"]
+
+
+@pytest.mark.timeout(20)
 def test_stalled_answer_times_out_but_the_message_was_sent(server: FakeBotAPI) -> None:
     server.send_text(CHAT, "hi")
     server.stall_next("sendMessage", 3)

@@ -658,6 +658,11 @@ class FakeBotAPI:
             path, _, query = handler.path.partition("?")
             length = int(handler.headers.get("Content-Length") or 0)
             body = handler.rfile.read(length) if length > 0 else b""
+            if len(body) < length:
+                # The client went away mid-request (a bot killed while sending): like a real server, answer
+                # nothing and never act on the half that arrived.
+                handler.close_connection = True
+                return
             reply = self._process(path, query, handler.headers.get("Content-Type"), body)
             if reply.delay > 0:
                 self._closing.wait(reply.delay)
