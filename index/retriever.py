@@ -46,10 +46,10 @@ class RetrieverParams:
             use them): "best pizza in Naples" is mostly words no note contains.
         min_coverage: Decline unless the best section holds at least this share of the question's
             idf-weighted words: the words are known, but no one section is about them together.
-            Both defaults were fitted on the bundled notes' labelled questions only (on a grid, the pair
-            that declines the most unanswerable questions while wrongly declining at most 5% of the
-            answerable ones) and checked, unchanged, on the three third-party corpora; see
-            ``eval/EXPERIMENTS.md``.
+            Both defaults were fitted on labelled questions, one question set left out at a time (on a
+            grid, the pair that declines the most unanswerable questions of the other sets while wrongly
+            declining at most 5% of their answerable ones; ``index.calibration``), and checked on the set
+            left out; see ``eval/EXPERIMENTS.md`` and ``eval/fit_decline.py``.
         tie_ratio: When the runner-up scores at least this share of the best score, the answer is
             marked ambiguous so a front end can ask which one was meant.
     """
@@ -58,7 +58,7 @@ class RetrieverParams:
     stem: bool = True
     spelling: bool = True
     min_known: float = 0.68
-    min_coverage: float = 0.3
+    min_coverage: float = 0.32
     tie_ratio: float = 0.92
 
     def __post_init__(self) -> None:

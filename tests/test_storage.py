@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import IndexFormatError, Retriever, storage
+from index import IndexFormatError, Retriever, RetrieverParams, storage
 
 TINY = Path(__file__).parent / "notes" / "tiny"
 QUESTIONS = ["kernel", "symbolic link", "sourdough", "daemon background process", "weather in paris"]
@@ -49,7 +49,7 @@ def test_the_saved_index_is_plain_json_and_numpy_arrays(notes: Path, tmp_path: P
     manifest = json.loads((tmp_path / "saved" / "manifest.json").read_text())
     assert manifest["format"] == "notes-qa-index" and manifest["format_version"] == storage.FORMAT_VERSION
     assert set(manifest["versions"]) == {"notes-qa", "numpy", "scipy", "scikit-learn"}
-    assert manifest["params"]["min_coverage"] == 0.3
+    assert manifest["params"]["min_coverage"] == RetrieverParams().min_coverage
     for name in names:
         if name.endswith(".npy"):
             assert np.load(tmp_path / "saved" / name, allow_pickle=False).dtype != object

@@ -1,0 +1,67 @@
+"""Fit the decline rule with one question set left out at a time, and show the shipped rule beside it.
+
+    python eval/fit_decline.py [--shared ../shared]
+
+For each of the project's labelled question sets (the bundled notes and, where ``../shared/corpora``
+exists, the three third-party corpora), the rule is fitted on the other sets pooled (the most unanswerable
+questions declined with at most 5% of the answerable ones wrongly declined, ``index.calibration``) and
+reported on the set left out, which it never saw. The shipped default (``RetrieverParams``) is reported on
+every set too. See ``eval/EXPERIMENTS.md`` ("The decline rule").
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.calibration import DeclineRule, decline_features, fit_decline_rule, rates  # noqa: E402
+from index.evaluate import load_questions  # noqa: E402
+from index.retriever import Retriever, RetrieverParams  # noqa: E402
+
+
+def question_sets(shared: Path) -> dict[str, tuple[Path, Path]]:
+    sets = {"bundled": (ROOT / "eval" / "bundled.jsonl", ROOT / "corpus")}
+    for name in ("dockerlabs", "lz-qa", "curriculum"):
+        if (shared / "corpora" / name).is_dir():
+            sets[name] = (ROOT / "eval" / "corpora" / f"{name}.jsonl", shared / "corpora" / name)
+    return sets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    args = parser.parse_args()
+    features = {}
+    for name, (questions, notes) in question_sets(args.shared).items():
+        retriever = Retriever.from_directory(notes)
+        features[name] = decline_features(retriever, load_questions(questions, retriever.sections))
+    if len(features) < 2:
+        print("needs at least two question sets (is ../shared/corpora there?)", file=sys.stderr)
+        return 2
+    defaults = RetrieverParams()
+    shipped = DeclineRule(defaults.min_known, defaults.min_coverage)
+    print(
+        "| left out | rule fitted on the others (known, coverage) | declined / wrongly on the others "
+        "| declined / wrongly on the left-out set | shipped rule on the left-out set |"
+    )
+    print("|---|---|---|---|---|")
+    for held in features:
+        others = [row for name, rows in features.items() if name != held for row in rows]
+        rule = fit_decline_rule(others)
+        fit, out, ship = rates(others, rule), rates(features[held], rule), rates(features[held], shipped)
+        print(
+            f"| {held} | {rule.min_known:.2f}, {rule.min_coverage:.2f} "
+            f"| {fit.declined_unanswerable:.2f} / {fit.wrongly_declined:.3f} "
+            f"| {out.declined_unanswerable:.2f} / {out.wrongly_declined:.3f} "
+            f"| {ship.declined_unanswerable:.2f} / {ship.wrongly_declined:.3f} |"
+        )
+    print(f"\nshipped rule: known {shipped.min_known:.2f}, coverage {shipped.min_coverage:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
