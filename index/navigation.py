@@ -23,6 +23,10 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
 
 
+def _count_words(line: str) -> int:
+    return len(_WORD.findall(to_plain_text(line)))
+
+
 def _repeats_a_heading(item: set[str], headings: Sequence[set[str]]) -> bool:
     if not item:
         return False
@@ -32,9 +36,10 @@ def _repeats_a_heading(item: set[str], headings: Sequence[set[str]]) -> bool:
 def is_navigation(section: Section, other_headings: Sequence[str]) -> bool:
     """Whether ``section`` is a table of contents or a list that mostly repeats other headings or links.
 
-    It is navigation when at least 60% of its non-empty lines are list items or bare links and either its
-    title or first line names it a table of contents, or at least half of its items repeat another heading
-    (word overlap of at least 50%), or at least 60% of its lines are bare links.
+    It is navigation when at least 60% of its non-empty lines are list items or bare links, the list holds
+    at least half of its words (a paragraph of prose with a short list of links under it is a section to
+    answer from), and either its title or first line names it a table of contents, or at least half of its
+    items repeat another heading (word overlap of at least 50%), or at least 60% of its lines are bare links.
     """
     lines = [line for line in section.markdown.splitlines() if line.strip()]
     if len(lines) < 3:
@@ -42,6 +47,9 @@ def is_navigation(section: Section, other_headings: Sequence[str]) -> bool:
     items = [m.group(1) for line in lines if (m := _ITEM.match(line))]
     links = sum(1 for line in lines if _LINK_ONLY.match(line))
     if len(items) / len(lines) < 0.6:
+        return False
+    prose = sum(_count_words(line) for line in lines if not _ITEM.match(line) and not _LINK_ONLY.match(line))
+    if prose > sum(_count_words(line) for line in lines) / 2:
         return False
     if links / len(lines) >= 0.6:
         return True

@@ -41,7 +41,7 @@ def test_third_party_corpora_beat_the_baselines(corpus: str) -> None:
     ours, tfidf, bm25 = (reports[name].overall for name in ("notes-qa", "tfidf-sklearn", "bm25s"))
     assert ours.questions >= 60
     assert ours.top1 is not None and tfidf.top1 is not None and bm25.top1 is not None
-    assert ours.top1 >= bm25.top1 + 0.07  # target 0.08 (met on all three with this bm25s; margin for others)
-    assert ours.top1 >= tfidf.top1 + 0.11  # target 0.15 (met on dockerlabs and lz-qa, curriculum +0.12)
+    assert ours.top1 >= bm25.top1 + 0.07  # target 0.08 (met on dockerlabs and lz-qa; curriculum +0.076)
+    assert ours.top1 >= tfidf.top1 + 0.11  # target 0.15 (met on dockerlabs and lz-qa, curriculum +0.136)
     assert ours.declined_unanswerable is not None and ours.declined_unanswerable >= 0.55  # target 0.60
     assert ours.wrongly_declined is not None and ours.wrongly_declined <= 0.08

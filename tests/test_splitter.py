@@ -128,3 +128,18 @@ def test_a_list_that_repeats_other_headings_is_navigation_even_without_a_toc_tit
 def test_an_ordinary_list_of_facts_is_not_navigation() -> None:
     note = "# Advantages\n- Portable across clouds\n- Light on memory\n- Quick to start\n# Other\nx\n"
     assert not any(s.navigation for s in mark_navigation(split_markdown(note, "a.md")))
+
+
+def test_a_paragraph_with_a_short_list_of_links_under_it_is_not_navigation() -> None:
+    # Three lines, two of them bare links: by lines a link list, but the paragraph is what the section says.
+    intro = (
+        "You need no particular skills for this guide beyond some comfort with a terminal and a text editor. "
+        "Experience building web applications helps but is not required. Later chapters deploy to the cloud, "
+        "so if you want to follow along, open an account with each of these providers before you start:"
+    )
+    note = (
+        f"# Before you start\n{intro}\n\n- [Cloud one](https://one.example)\n- [Registry two](https://two.example)\n"
+        "# Guide\n- [Install](#install)\n- [Run](#run)\n- [Stop](#stop)\n"
+    )
+    flags = {s.title: s.navigation for s in mark_navigation(split_markdown(note, "p.md"))}
+    assert flags == {"Before you start": False, "Guide": True}
