@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from index.acronyms import find_acronyms
 from index.analysis import STOP_WORDS, Analyzer, words
+from index.compounds import joined_term_ids, splits, written_apart
 from index.errors import IndexFormatError
 from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
 from index.navigation import mark_navigation
@@ -26,6 +27,7 @@ from index.weighting import FieldWords, FloatArray, TermCounts, TermMatrix, Weig
 log = logging.getLogger(__name__)
 
 MAX_SPELLING_FIXES = 16
+_COMPOUND_EVIDENCE = 50  # sections holding both words of a split that are searched for them written apart
 
 # Misspelt stop words the notes never use ("dosent", "becuase") are dropped like the stop words they are.
 # Only long ones: "wear" is one letter from "were", and is a topic.
@@ -403,7 +405,8 @@ class Retriever:
         ids: list[int] = []
         mass = 0.0
         fixes = 0
-        for word in words(question):
+        question_words = words(question)
+        for word in question_words:
             term = term_of(word)
             if term is None or term in seen:
                 continue
@@ -411,6 +414,13 @@ class Retriever:
             term_id = vocabulary.get(term)
             if term_id is None and term in shape_terms:
                 continue  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
+            if term_id is None and (parts := self._compound_parts(word)):
+                for part in parts:  # "bindmount" where the notes say "bind mount"
+                    if part not in seen:
+                        seen.add(part)
+                        ids.append(vocabulary[part])
+                        mass += float(matrix.idf[vocabulary[part]])
+                continue
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
                 fixed = self._speller.correct(word) or _STOP_WORD_SPELLER.correct(word)
@@ -428,9 +438,26 @@ class Retriever:
                 ids.append(term_id)
                 mass += float(matrix.idf[term_id])
         known = float(matrix.idf[ids].sum()) if ids else 0.0
-        extra = {i for term in seen if term in self._expansions for i in self._expansions[term]} - set(ids)
+        extra = {i for term in seen if term in self._expansions for i in self._expansions[term]}
+        extra.update(joined_term_ids(question_words, term_of, vocabulary))  # "docker file" -> "dockerfile"
+        extra.difference_update(ids)
         # Only counted words make a question: shape words and misspelt stop words alone leave nothing to ask.
         return _Query(tuple(ids), tuple(sorted(extra)), mass, known, mass > 0)
+
+    def _compound_parts(self, word: str) -> tuple[str, str] | None:
+        """The terms of the two words an unknown ``word`` is made of, where some section writes them apart."""
+        term_of, vocabulary, matrix = self._analyzer.term, self._matrix.vocabulary, self._matrix
+        for first, second in splits(word, term_of, vocabulary):
+            a, b = vocabulary[term_of(first) or ""], vocabulary[term_of(second) or ""]
+            together = np.intersect1d(
+                matrix.indices[matrix.indptr[a] : matrix.indptr[a + 1]],
+                matrix.indices[matrix.indptr[b] : matrix.indptr[b + 1]],
+                assume_unique=True,
+            )[:_COMPOUND_EVIDENCE]
+            texts = [self._sections[row].text for row in self._rows[together].tolist()]
+            if written_apart(first, second, texts):
+                return term_of(first) or "", term_of(second) or ""
+        return None
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
         if not query.term_ids:
