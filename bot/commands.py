@@ -58,16 +58,20 @@ class Command:
     marked: bool = True
 
 
+MAX_CHOICE_DIGITS = 6
+"""Longer numbers pick nothing from a list: "/<5,000 digits>" is an unknown command, a bare one a question."""
+
+
 def parse_command(text: str) -> Command | None:
     """The command in ``text``, or None when ``text`` is a question."""
     stripped = text.strip()
     if stripped.startswith("/"):
         word, _, rest = stripped[1:].partition(" ")
         name = word.split("@", 1)[0].casefold()
-        if name.isdecimal():
+        if name.isdecimal() and len(name) <= MAX_CHOICE_DIGITS:
             return Command("choose", name)
         return Command(ALIASES.get(name, name), rest.strip())
-    if stripped.isdecimal():
+    if stripped.isdecimal() and len(stripped) <= MAX_CHOICE_DIGITS:
         return Command("choose", stripped, marked=False)
     if tuple(_WORDS.findall(stripped.casefold())) in MORE_PHRASES:
         return Command("more", marked=False)

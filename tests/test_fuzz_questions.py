@@ -94,6 +94,8 @@ def ask_everything(conversation: Conversation, question: str) -> None:
 @example("\x00\ud7ff\U0010ffff")
 @example("\ufdfa" * (MAX_BYTES // 3))  # NFKC turns each into 18 letters
 @example("a" * MAX_BYTES)  # one 100 kB word
+@example("9" * 4301)  # int() refuses more than 4,300 digits: no list choice
+@example("/" + "9" * 4301)
 @example("/ask " + "kernel " * (MAX_BYTES // 7 - 1))
 def test_any_question_gets_a_defined_answer_in_bounded_time(conversation: Conversation, question: str) -> None:
     assert len(question.encode("utf-8")) <= MAX_BYTES
