@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from bot import messages
-from bot.commands import Command, parse_command
+from bot.commands import MAX_CHOICE_DIGITS, Command, parse_command
 from bot.followups import leading_section, may_follow_up, prefer_contextual, settled_by_reference
 from bot.passages import best_run, join, next_run, split_passages
 from bot.replies import Action, Match, Reply, ReplyKind, Source, Suggestion
@@ -306,7 +306,7 @@ class Conversation:
         pages = self._pages
         if not pages:
             return Reply(ReplyKind.TOPICS, messages.NO_TOPICS), state
-        if not (argument.isdecimal() and 1 <= int(argument) <= len(pages)):
+        if not (argument.isdecimal() and len(argument) <= MAX_CHOICE_DIGITS and 1 <= int(argument) <= len(pages)):
             return Reply(ReplyKind.ERROR, messages.bad_page(argument, len(pages))), state
         page = pages[int(argument) - 1]
         suggestions = self._suggest([e.section for e in page.entries])

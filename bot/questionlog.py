@@ -356,15 +356,17 @@ class QuestionLog:
     def _write(self, writes: Sequence[_Write]) -> None:
         if not writes:
             return
+        # OverflowError: an integer SQLite cannot store (a forged vote's question number); one bad write is
+        # lost and logged, never the writer thread with every write queued after it.
         try:
             self._transaction(writes)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             log.warning("question log %s: a batch of %d writes failed (%s); retrying one by one",
                         self._path, len(writes), exc)
             for write in writes:
                 try:
                     self._transaction([write])
-                except sqlite3.Error as error:
+                except (sqlite3.Error, OverflowError) as error:
                     self.failed += 1
                     log.error("question log %s: lost %s: %s", self._path, write.what, error)
 

@@ -96,6 +96,7 @@ def ask_everything(conversation: Conversation, question: str) -> None:
 @example("a" * MAX_BYTES)  # one 100 kB word
 @example("9" * 4301)  # int() refuses more than 4,300 digits: no list choice
 @example("/" + "9" * 4301)
+@example("/topics " + "9" * 4301)
 @example("/ask " + "kernel " * (MAX_BYTES // 7 - 1))
 def test_any_question_gets_a_defined_answer_in_bounded_time(conversation: Conversation, question: str) -> None:
     assert len(question.encode("utf-8")) <= MAX_BYTES

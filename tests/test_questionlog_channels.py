@@ -21,6 +21,7 @@ from bot.recorder import Recorder
 from bot.repl import main
 from bot.telegram import build_application
 from bot.telegram.flood import FloodControl
+from bot.telegram.keyboards import Vote, decode_vote
 from index import Record, Retriever
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest
 from tests.test_repl import LINUX
@@ -201,3 +202,26 @@ def test_a_vote_on_a_message_without_a_recorder_is_answered_and_ignored(fake: Fa
         fake.press_button(ALICE, answer.result["message_id"], "f:bad:123", require_button=False)
         [thanks] = fake.wait_for("answerCallbackQuery")
         assert thanks.ok and fake.requests("editMessageReplyMarkup") == []
+
+
+@pytest.mark.timeout(60)
+def test_a_forged_vote_for_a_huge_question_number_loses_no_real_vote(fake: FakeBotAPI, tmp_path: Path) -> None:
+    # SQLite integers stop at 2**63 - 1; a vote naming a bigger question must not break the log's writer.
+    bot, questions = recording_bot(fake, tmp_path)
+    with bot:
+        [answer] = bot.ask(ALICE, "what is a daemon?")
+        good = keyboard(answer)[-1][0][1]
+        fake.press_button(ALICE, answer.result["message_id"], "f:good:" + "9" * 20, require_button=False)
+        fake.wait_for("answerCallbackQuery")
+        fake.press_button(ALICE, answer.result["message_id"], good)
+        fake.wait_for("editMessageReplyMarkup")
+    questions.close()
+    question_id = int(good.rsplit(":", 1)[1])
+    db = tmp_path / "q.sqlite3"
+    assert table(db, "SELECT question_id, value FROM feedback") == [(question_id, 1)]
+
+
+def test_a_vote_names_a_question_number_sqlite_can_hold() -> None:
+    assert decode_vote(f"f:good:{2**63 - 1}") == Vote(2**63 - 1, True)
+    assert decode_vote(f"f:bad:{2**63}") is None
+    assert decode_vote("f:bad:" + "9" * 5000) is None

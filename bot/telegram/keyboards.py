@@ -23,6 +23,7 @@ MAX_CALLBACK_DATA_BYTES = 64  # telegram.constants.InlineKeyboardButtonLimit.MAX
 MAX_LABEL_CHARS = 48
 IN_PLACE = "~"
 FEEDBACK = "f:"
+MAX_QUESTION_ID = 2**63 - 1  # question ids are SQLite integers
 GOOD, BAD = "👍", "👎"
 CHOSEN = " ✓"
 
@@ -62,9 +63,10 @@ def decode_vote(data: str) -> Vote | None:
     if not data.startswith(FEEDBACK):
         return None
     verdict, _, number = data[len(FEEDBACK) :].partition(":")
-    if verdict not in ("good", "bad") or not number.isdecimal():
+    if verdict not in ("good", "bad") or not number.isdecimal() or len(number) > len(str(MAX_QUESTION_ID)):
         return None
-    return Vote(int(number), verdict == "good")
+    question_id = int(number)
+    return Vote(question_id, verdict == "good") if question_id <= MAX_QUESTION_ID else None
 
 
 def feedback_row(question_id: int, *, chosen: bool | None = None) -> list[InlineKeyboardButton]:
