@@ -9,6 +9,9 @@ from collections.abc import Iterable
 import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+")
+# For ASCII text: every byte that is not a letter or digit becomes a space, so ``split`` finds the words
+# that ``_WORD`` would (about twice as quick as the regular expression, and most notes are ASCII).
+_ASCII_SPACES = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(256))
 
 # Function words, and the words people wrap around a question ("hey, can you tell me what ... means?").
 # Made for questions: content words that scikit-learn's general list drops ("system", "fill", "interest",
@@ -57,6 +60,8 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, normalised: runs of letters and digits (code words split at punctuation)."""
+    if text.isascii():
+        return text.lower().encode("ascii").translate(_ASCII_SPACES).decode("ascii").split()
     return _WORD.findall(normalize(text))
 
 

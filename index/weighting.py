@@ -25,9 +25,10 @@ of postings per term) so a question only touches the postings of its own words.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -97,23 +98,22 @@ class TermCounts:
         import scipy.sparse as sp
 
         vocabulary = dict(vocabulary or {})
-        numbers: dict[str, int] = {}
+        numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # in order of appearance
+        number = numbers.__getitem__
         tokens = array("i")
         lengths: list[int] = []
         n_docs = 0
         for doc in docs:  # one section at a time: of the others only the word numbers are kept
             n_docs += 1
             for words in (doc.title, doc.trail, doc.body):
-                for word in dict.fromkeys(words):
-                    if word not in numbers:
-                        numbers[word] = len(numbers)  # in order of appearance
-                tokens.extend(map(numbers.__getitem__, words))
+                tokens.extend(map(number, words))
                 lengths.append(len(words))
         ids = np.frombuffer(tokens, dtype=np.int32) if tokens else np.zeros(0, dtype=np.int32)
         distinct = list(numbers)
         if frequencies is not None:
             frequencies.update(dict(zip(distinct, np.bincount(ids, minlength=len(distinct)).tolist(), strict=True)))
-        terms_of = [term(word) for word in distinct]
+        # A term that is also a word of the notes shares that word's string, which the word frequencies keep.
+        terms_of = [t if t is None or t not in numbers else distinct[numbers[t]] for t in map(term, distinct)]
         term_ids = np.array(
             [-1 if t is None else vocabulary.setdefault(t, len(vocabulary)) for t in terms_of], dtype=np.int32
         )

@@ -1,0 +1,31 @@
+"""Words and terms: the ASCII fast path of ``words`` splits exactly like the Unicode regular expression."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from index.analysis import _WORD, normalize, words
+
+
+def test_words_split_at_everything_but_letters_and_digits() -> None:
+    assert words("Foo_bar-baz9 (QUX), x86_64!") == ["foo", "bar", "baz9", "qux", "x86", "64"]
+    assert words("") == []
+    assert words("  \t\n--__ ") == []
+
+
+def test_non_ascii_text_is_normalised_then_split() -> None:
+    assert words("Straße ﬁle Ｋｅｒｎｅｌ café_au-lait") == ["strasse", "file", "kernel", "café", "au", "lait"]
+
+
+@given(st.text(alphabet=string.printable + "\x00\x7f", max_size=60))
+@example("a\x0bb\x1cc\x1fd")  # separators that str.split() also splits at, unlike the regular expression
+def test_the_ascii_fast_path_finds_what_the_regular_expression_finds(text: str) -> None:
+    assert words(text) == _WORD.findall(normalize(text))
+
+
+@given(st.text(max_size=40))
+def test_any_text_splits_like_the_regular_expression(text: str) -> None:
+    assert words(text) == _WORD.findall(normalize(text))
