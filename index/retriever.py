@@ -22,7 +22,8 @@ from index.navigation import mark_navigation
 from index.reader import fingerprint, note_stats, read_notes
 from index.spelling import SpellingCorrector
 from index.splitter import split_markdown
-from index.weighting import FieldWords, FloatArray, TermCounts, TermMatrix, WeightParams
+from index.storage import SectionStore, SectionTable
+from index.weighting import FieldWords, FloatArray, PackedCounts, TermCounts, TermMatrix, WeightParams
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +157,14 @@ class Retriever:
         params: RetrieverParams,
         *,
         frequencies: Mapping[str, int] | Callable[[], Mapping[str, int]],
-        counts: FloatArray | Callable[[], FloatArray],
+        counts: FloatArray | PackedCounts | Callable[[], FloatArray],
         speller: SpellingCorrector | None = None,
         acronyms: Mapping[str, Sequence[str]] | None = None,
         report: IngestReport | None = None,
         note_stats: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
         """Assemble a retriever from its parts; use the ``from_*`` constructors or ``load`` instead."""
-        self._sections: Sequence[Section] = tuple(sections) if isinstance(sections, list) else sections
+        self._sections = sections if isinstance(sections, SectionStore | SectionTable) else SectionTable(sections)
         self._matrix = matrix
         self._rows = np.asarray(rows, dtype=np.int64)
         self._params = params
@@ -175,7 +176,6 @@ class Retriever:
         if params.spelling and speller is None:
             speller = SpellingCorrector(self._frequencies)
         self._speller = speller if params.spelling else None
-        self._by_id: dict[str, int] | None = None
         self._acronyms = {k: tuple(v) for k, v in (acronyms or {}).items()}
         self._expansions = self._expansion_ids()
 
@@ -207,7 +207,9 @@ class Retriever:
         matrix, tf = TermMatrix.with_counts(counts, params.weights)
         del counts  # kept as ``tf``, aligned with the postings: the rest is in the matrix
         acronyms = find_acronyms(sections[i].text for i in rows)
-        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=tf, acronyms=acronyms)
+        return cls(
+            sections, matrix, rows, params, frequencies=frequencies, counts=PackedCounts.pack(tf), acronyms=acronyms
+        )
 
     @classmethod
     def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
@@ -336,7 +338,7 @@ class Retriever:
         matrix, tf = TermMatrix.with_counts(counts, params.weights)
         report = _merged_report(cached._report, fresh, changed, removed)
         acronyms = find_acronyms(s.text for s in sections if s.searchable)
-        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=tf,
+        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=PackedCounts.pack(tf),
                    acronyms=acronyms, report=report, note_stats=stats)
 
     @property
@@ -348,6 +350,8 @@ class Retriever:
 
     def _counted_tf(self) -> FloatArray:
         """The term counts (field-weighted tf) aligned with the matrix's postings."""
+        if isinstance(self._counts, PackedCounts):
+            return self._counts.unpack()  # not kept unpacked: only saving and updating read them
         if callable(self._counts):
             self._counts = self._counts()
         return self._counts
@@ -381,18 +385,10 @@ class Retriever:
 
     def section(self, section_id: str) -> Section:
         """The section with this id. Raises KeyError naming the id when there is none."""
-        from index.storage import SectionStore
-
-        sections = self._sections
-        if isinstance(sections, SectionStore):
-            position = sections.position(section_id)
-        else:
-            if self._by_id is None:
-                self._by_id = {s.id: i for i, s in enumerate(sections)}
-            position = self._by_id.get(section_id)
+        position = self._sections.position(section_id)
         if position is None:
             raise KeyError(f"no section with id {section_id!r}")
-        return sections[position]
+        return self._sections[position]
 
     # Querying -------------------------------------------------------------------------------------------
 
