@@ -95,6 +95,21 @@ def _hit(section: Section, score: float, coverage: float) -> Hit:
     return hit
 
 
+@dataclass(frozen=True, slots=True)
+class _WordCounts:
+    """Word frequencies as a tuple of words and an array of counts: a third of the memory of a dict."""
+
+    words: tuple[str, ...]
+    counts: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, frequencies: Mapping[str, int]) -> _WordCounts:
+        return cls(tuple(frequencies), np.fromiter(frequencies.values(), np.int64, len(frequencies)))
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.words, self.counts.tolist(), strict=True))
+
+
 def _field_words(section: Section) -> FieldWords:
     return FieldWords(title=words(section.title), trail=words(" ".join(section.trail)), body=words(section.text))
 
@@ -166,9 +181,12 @@ class Retriever:
         """Assemble a retriever from its parts; use the ``from_*`` constructors or ``load`` instead."""
         self._sections = sections if isinstance(sections, SectionStore | SectionTable) else SectionTable(sections)
         self._matrix = matrix
-        self._rows = np.asarray(rows, dtype=np.int64)
+        # Row numbers fit in 32 bits; a loaded index keeps the saved (64-bit) array it maps.
+        self._rows = rows if isinstance(rows, np.ndarray) and rows.dtype == np.int64 else np.asarray(rows, np.int32)
         self._params = params
-        self._word_counts = frequencies if callable(frequencies) or isinstance(frequencies, dict) else dict(frequencies)
+        self._word_counts: _WordCounts | dict[str, int] | Callable[[], Mapping[str, int]] = (
+            frequencies if callable(frequencies) else _WordCounts.of(frequencies)
+        )
         self._counts = counts
         self._report = report or IngestReport(root="")
         self._note_stats = dict(note_stats) if note_stats is not None else None
@@ -182,6 +200,8 @@ class Retriever:
     def _expansion_ids(self) -> dict[str, tuple[int, ...]]:
         """For each acronym's term, the term ids of its long form (the ones the notes use)."""
         expansions: dict[str, tuple[int, ...]] = {}
+        if not self._acronyms:
+            return expansions
         frequency = self._frequencies.get
         for short, long_words in self._acronyms.items():
             if frequency(short.casefold(), 0) >= min((frequency(w.casefold(), 0) for w in long_words), default=0):
@@ -343,7 +363,13 @@ class Retriever:
 
     @property
     def _frequencies(self) -> dict[str, int]:
-        """How often the notes use each word (loaded from a saved index only when first needed)."""
+        """How often the notes use each word (loaded from a saved index only when first needed).
+
+        A built index keeps them compactly and makes the dict on each call: only building the spelling
+        table, saving and updating read them.
+        """
+        if isinstance(self._word_counts, _WordCounts):
+            return self._word_counts.as_dict()
         if callable(self._word_counts):
             self._word_counts = dict(self._word_counts())
         return self._word_counts

@@ -28,10 +28,13 @@ next to its final place and renamed over it, so a crash mid-save leaves the prev
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import operator
 import os
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from functools import partial
@@ -169,10 +172,18 @@ class SectionStore(Sequence[Section]):
 
 
 def _narrow(values: list[int]) -> npt.NDArray[np.signedinteger[Any]]:
-    """``values`` as int32 when they fit (they always do in notes), otherwise int64."""
+    """``values`` in the smallest signed integer type that holds them all."""
     wide = np.array(values, dtype=np.int64)
-    fits = not len(wide) or (int(wide.min()) >= -(2**31) and int(wide.max()) < 2**31)
-    return wide.astype(np.int32) if fits else wide
+    if not len(wide):
+        return wide
+    low, high = int(wide.min()), int(wide.max())
+    for kind in (np.int8, np.int16, np.int32):
+        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
+            return wide.astype(kind)
+    return wide
+
+
+_COLUMNS = operator.attrgetter("id", "path", "title", "trail", "level", "line", "markdown", "text", "navigation")
 
 
 class SectionTable(Sequence[Section]):
@@ -188,20 +199,20 @@ class SectionTable(Sequence[Section]):
                  "_titles", "_trail_of", "_trails")
 
     def __init__(self, sections: Iterable[Section]) -> None:
-        sections = sections if isinstance(sections, Sequence) else list(sections)
-        paths: dict[str, int] = {}
-        trails: dict[tuple[str, ...], int] = {}
-        self._ids = [s.id for s in sections]
-        self._titles = [s.title for s in sections]
-        self._texts = [s.text for s in sections]
-        same = all(s.markdown == s.text for s in sections)
-        self._markdown: list[str] | None = None if same else [s.markdown for s in sections]
-        n = len(sections)
-        self._path_of = np.fromiter((paths.setdefault(s.path, len(paths)) for s in sections), np.int32, n)
-        self._trail_of = np.fromiter((trails.setdefault(s.trail, len(trails)) for s in sections), np.int32, n)
-        self._paths, self._trails = tuple(paths), tuple(trails)
-        self._lines = _narrow([s.line for s in sections])
-        self._meta = _narrow([s.level * 2 + bool(s.navigation) for s in sections])  # level and navigation
+        columns = tuple(zip(*map(_COLUMNS, sections), strict=True)) or ((),) * 9
+        ids, paths, titles, trails, levels, lines, markdown, texts, navigation = columns
+        self._ids: tuple[str, ...] = ids
+        self._titles: tuple[str, ...] = titles
+        self._texts: tuple[str, ...] = texts
+        same = all(map(operator.eq, markdown, texts))
+        self._markdown: tuple[str, ...] | None = None if same else markdown
+        path_number: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        trail_number: defaultdict[tuple[str, ...], int] = defaultdict(itertools.count().__next__)
+        self._path_of = _narrow(list(map(path_number.__getitem__, paths)))
+        self._trail_of = _narrow(list(map(trail_number.__getitem__, trails)))
+        self._paths, self._trails = tuple(path_number), tuple(trail_number)
+        self._lines = _narrow(list(lines))
+        self._meta = _narrow([level * 2 + bool(nav) for level, nav in zip(levels, navigation, strict=True)])
         self._positions: dict[str, int] | None = None
 
     def _section(self, i: int) -> Section:
@@ -209,9 +220,9 @@ class SectionTable(Sequence[Section]):
         text = self._texts[i]
         return Section(
             id=self._ids[i],
-            path=self._paths[self._path_of[i]],
+            path=self._paths[int(self._path_of[i])],
             title=self._titles[i],
-            trail=self._trails[self._trail_of[i]],
+            trail=self._trails[int(self._trail_of[i])],
             level=meta >> 1,
             line=int(self._lines[i]),
             markdown=text if self._markdown is None else self._markdown[i],
@@ -268,7 +279,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "indices": matrix.indices,
             "data": matrix.data,
             "idf": matrix.idf,
-            "rows": retriever._rows,
+            "rows": np.asarray(retriever._rows, dtype=np.int64),
             "heading_data": matrix.heading_data,
             "max_weight": matrix.max_weight,
             "max_share": matrix.max_share,
