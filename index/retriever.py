@@ -227,9 +227,8 @@ class Retriever:
         matrix, tf = TermMatrix.with_counts(counts, params.weights)
         del counts  # kept as ``tf``, aligned with the postings: the rest is in the matrix
         acronyms = find_acronyms(sections[i].text for i in rows)
-        return cls(
-            sections, matrix, rows, params, frequencies=frequencies, counts=PackedCounts.pack(tf), acronyms=acronyms
-        )
+        counted = PackedCounts.pack(tf, matrix, params.weights)
+        return cls(sections, matrix, rows, params, frequencies=frequencies, counts=counted, acronyms=acronyms)
 
     @classmethod
     def from_records(cls, records: Iterable[Record], *, params: RetrieverParams | None = None) -> Retriever:
@@ -358,7 +357,8 @@ class Retriever:
         matrix, tf = TermMatrix.with_counts(counts, params.weights)
         report = _merged_report(cached._report, fresh, changed, removed)
         acronyms = find_acronyms(s.text for s in sections if s.searchable)
-        return cls(sections, matrix, rows, params, frequencies=+frequencies, counts=PackedCounts.pack(tf),
+        return cls(sections, matrix, rows, params, frequencies=+frequencies,
+                   counts=PackedCounts.pack(tf, matrix, params.weights),
                    acronyms=acronyms, report=report, note_stats=stats)
 
     @property
@@ -377,7 +377,7 @@ class Retriever:
     def _counted_tf(self) -> FloatArray:
         """The term counts (field-weighted tf) aligned with the matrix's postings."""
         if isinstance(self._counts, PackedCounts):
-            return self._counts.unpack()  # not kept unpacked: only saving and updating read them
+            return self._counts.unpack(self._matrix)  # not kept unpacked: only saving and updating read them
         if callable(self._counts):
             self._counts = self._counts()
         return self._counts

@@ -191,33 +191,60 @@ class TermCounts:
 
 @dataclass(frozen=True, slots=True)
 class PackedCounts:
-    """Per-posting term counts (``TermMatrix.with_counts``'s ``tf``) in a byte each, exactly.
+    """Per-posting term counts (``TermMatrix.with_counts``'s ``tf``), worked out again from the weights.
 
-    Most counts are small whole numbers: those from 1 to 255 are kept as bytes, any other value (a large
-    count, or a fraction from fractional field weights) at its position as a float32. ``unpack`` gives back
-    the very same float32 array. A built index keeps its counts this way (a quarter of the memory): they are
-    only read to save the index or to update it.
+    A weight is an increasing function of its count (see the module docstring), so the count is the
+    inverse, ``tf = w * norm / (idf * (k1 + 1) - w)``, rounded to a whole number; ``norm`` is each
+    section's length normalisation, kept as one float32 per section. Where that does not give back the
+    count's exact bits (a fraction from fractional field weights, or a count so large that the float32
+    weights of neighbouring counts coincide), the count itself is kept at its position. So ``unpack`` gives
+    back the very same float32 array, for a fraction of the memory; a built index keeps its counts this way
+    because only saving and updating the index read them.
     """
 
-    small: npt.NDArray[np.uint8]
-    positions: npt.NDArray[np.int64]
+    norm: FloatArray
+    k1: float
+    positions: npt.NDArray[np.int64] | None
+    """Where the inverse misses, or None when it misses so often that ``others`` holds every count."""
     others: FloatArray
 
-    @classmethod
-    def pack(cls, tf: FloatArray) -> PackedCounts:
-        """``tf`` packed: where the byte does not give back the value's bits, ``others`` holds the value."""
-        tf = np.ascontiguousarray(tf, dtype=np.float32)
-        fits = (tf >= 1) & (tf <= 255)
-        small = np.zeros(len(tf), dtype=np.uint8)
-        small[fits] = tf[fits]  # fractions are cut here, and caught by the comparison of the bits
-        positions = np.flatnonzero(small.astype(np.float32).view(np.uint32) != tf.view(np.uint32))
-        return cls(small, positions, tf[positions])
+    _CHUNK = 1 << 20  # postings inverted at a time, so the float64 temporaries stay small
 
-    def unpack(self) -> FloatArray:
-        """The counts as a float32 array, equal bit for bit to the packed one."""
-        tf = self.small.astype(np.float32)
+    @classmethod
+    def pack(cls, tf: FloatArray, matrix: TermMatrix, params: WeightParams) -> PackedCounts:
+        """``tf`` (aligned with ``matrix``'s postings) packed."""
+        tf = np.ascontiguousarray(tf, dtype=np.float32)
+        if not len(tf):
+            return cls(np.zeros(0, dtype=np.float32), params.k1, None, tf)
+        lengths = np.bincount(matrix.indices, weights=tf, minlength=matrix.n_docs).astype(np.float32)
+        average = float(lengths.mean()) or 1.0
+        norm = (params.k1 * (1.0 - params.b + params.b * lengths / average)).astype(np.float32)
+        packed = cls(norm, params.k1, None, tf)
+        guess = packed._inverse(matrix)
+        positions = np.flatnonzero(guess.view(np.uint32) != tf.view(np.uint32))
+        if 3 * len(positions) > len(tf):  # 12 bytes per miss: keeping every count (4 bytes each) is less
+            return packed
+        return cls(norm, params.k1, positions, tf[positions])
+
+    def unpack(self, matrix: TermMatrix) -> FloatArray:
+        """The counts of ``matrix``'s postings as a float32 array, equal bit for bit to the packed one."""
+        if self.positions is None:
+            return self.others
+        tf = self._inverse(matrix)
         tf[self.positions] = self.others
         return tf
+
+    def _inverse(self, matrix: TermMatrix) -> FloatArray:
+        """The weights' counts by the inverse formula (exact where it is, see ``pack``)."""
+        result = np.empty(len(matrix.data), dtype=np.float32)
+        top = np.repeat(matrix.idf.astype(np.float64) * (self.k1 + 1.0), np.diff(matrix.indptr))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # misses are caught by ``pack``
+            for start in range(0, len(result), self._CHUNK):
+                end = start + self._CHUNK
+                weights = matrix.data[start:end].astype(np.float64)
+                norm = self.norm[matrix.indices[start:end]]
+                result[start:end] = np.rint(weights * norm / (top[start:end] - weights))
+        return result
 
 
 @dataclass(frozen=True, slots=True)

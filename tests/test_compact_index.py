@@ -1,0 +1,95 @@
+"""What a built index keeps is compact but exact: its counts, sections and word frequencies give back
+exactly what they were made from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import Retriever, RetrieverParams, Section
+from index.analysis import Analyzer
+from index.retriever import _count
+from index.storage import SectionTable
+from index.weighting import PackedCounts, TermMatrix, WeightParams
+from tests.conftest import CORPUS
+
+
+def section(i: int, text: str, **fields: object) -> Section:
+    values: dict[str, object] = {
+        "id": f"n{i}.md#s", "path": f"n{i}.md", "title": f"Title {i}", "trail": (), "level": 1, "line": 1,
+        "markdown": text, "text": text,
+    }
+    values.update(fields)
+    return Section(**values)  # type: ignore[arg-type]
+
+
+SECTIONS = [
+    section(0, "The kernel manages memory and processes. " * 3, trail=("Operating systems",)),
+    section(1, "A daemon is a background process.", markdown="A *daemon* is a background process.", level=2),
+    section(2, "word " * 5000, title="word word"),  # a count so large that neighbouring weights coincide
+    section(3, "", navigation=True, level=0, line=7),
+    section(4, "Containers share the host kernel; images are layered.", trail=("Docker", "Basics"), line=40),
+]
+
+
+def counted(sections: list[Section], weights: WeightParams) -> tuple[TermMatrix, np.ndarray]:
+    searchable = [s for s in sections if s.searchable]
+    counts = _count(searchable, Analyzer(), weights, Counter())
+    return TermMatrix.with_counts(counts, weights)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [WeightParams(), WeightParams(title_weight=2.5, trail_weight=0.3), WeightParams(k1=0.0), WeightParams(b=0.0)],
+    ids=["default", "fractional fields", "no saturation", "no length normalisation"],
+)
+def test_packed_counts_unpack_to_the_same_bits(weights: WeightParams) -> None:
+    matrix, tf = counted(SECTIONS, weights)
+    unpacked = PackedCounts.pack(tf, matrix, weights).unpack(matrix)
+    assert unpacked.dtype == np.float32
+    assert unpacked.tobytes() == tf.tobytes()
+    built = Retriever.from_sections(SECTIONS, params=RetrieverParams(weights=weights))
+    assert built._counted_tf().tobytes() == tf.tobytes()
+
+
+def test_whole_counts_are_mostly_worked_out_from_the_weights() -> None:
+    corpus = Retriever.from_directory(CORPUS)
+    matrix, tf = corpus._matrix, corpus._counted_tf()
+    packed = PackedCounts.pack(tf, matrix, WeightParams())
+    assert packed.positions is not None and len(packed.positions) <= len(tf) // 100
+    assert packed.unpack(matrix).tobytes() == tf.tobytes()
+
+
+def test_counts_that_cannot_be_worked_out_are_all_kept() -> None:
+    matrix, tf = counted(SECTIONS, WeightParams(k1=0.0))  # every weight is the idf: it says nothing of the count
+    packed = PackedCounts.pack(tf, matrix, WeightParams(k1=0.0))
+    assert packed.positions is None and packed.others.tobytes() == tf.tobytes()
+
+
+def test_a_section_table_gives_back_equal_sections() -> None:
+    table = SectionTable(SECTIONS)
+    assert list(table) == SECTIONS
+    assert table == SECTIONS and table == tuple(SECTIONS)
+    assert [table[i] for i in range(-len(SECTIONS), 0)] == SECTIONS
+    assert table[1:4] == tuple(SECTIONS[1:4])
+    assert table.position("n4.md#s") == 4 and table.position("nowhere") is None
+    with pytest.raises(IndexError):
+        table[len(SECTIONS)]
+    assert len(SectionTable([])) == 0 and list(SectionTable([])) == []
+
+
+def test_sections_with_large_lines_and_levels_are_kept_exactly() -> None:
+    odd = [section(0, "x y z", line=2**40, level=6), section(1, "a b c", line=-3, level=0, navigation=True)]
+    assert list(SectionTable(odd)) == odd
+
+
+def test_a_built_index_keeps_sections_frequencies_and_counts_that_save_and_load_unchanged(tmp_path: Path) -> None:
+    built = Retriever.from_directory(CORPUS)
+    loaded = Retriever.load(built.save(tmp_path / "index"))
+    assert built.sections == loaded.sections
+    assert built._frequencies == loaded._frequencies
+    assert built._counted_tf().tobytes() == loaded._counted_tf().tobytes()
+    assert built.section(built.sections[3].id) == loaded.sections[3]
