@@ -36,7 +36,7 @@ class Section:
     @property
     def searchable(self) -> bool:
         """Whether the section can be an answer: it has body text and is not navigation."""
-        return bool(self.text.strip()) and not self.navigation
+        return bool(self.text) and not self.text.isspace() and not self.navigation  # strip() would copy the text
 
     @property
     def source(self) -> str:

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,11 +101,12 @@ class _WordCounts:
     """Word frequencies as a tuple of words and an array of counts: a third of the memory of a dict."""
 
     words: tuple[str, ...]
-    counts: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.signedinteger[Any]]
 
     @classmethod
     def of(cls, frequencies: Mapping[str, int]) -> _WordCounts:
-        return cls(tuple(frequencies), np.fromiter(frequencies.values(), np.int64, len(frequencies)))
+        counts = np.fromiter(frequencies.values(), np.int64, len(frequencies))
+        return cls(tuple(frequencies), counts.astype(np.int32) if len(counts) and counts.max() < 2**31 else counts)
 
     def as_dict(self) -> dict[str, int]:
         return dict(zip(self.words, self.counts.tolist(), strict=True))
