@@ -393,7 +393,8 @@ class Retriever:
     def sections(self) -> Sequence[Section]:
         """Every section, in folder and file order (navigation and empty sections included).
 
-        A read-only sequence; a loaded index decodes each section only when it is asked for.
+        A read-only sequence that makes each section when it is asked for (a built index keeps them column
+        by column, a loaded one decodes them from the saved text): equal sections, not the same objects.
         """
         return self._sections
 
