@@ -13,9 +13,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+WordIds = npt.NDArray[np.unsignedinteger[Any]] | npt.NDArray[np.signedinteger[Any]]
 
 
 def _deletes(word: str, distance: int) -> Iterator[str]:
@@ -76,7 +79,7 @@ class SpellingCorrector:
         words = [w for w, f in frequencies.items() if f >= least and len(w) >= self.MIN_LENGTH - 1 and w.isalpha()]
         self._words: Sequence[str] = words
         self._counts = np.array([frequencies[w] for w in words], dtype=np.int64)
-        self._table: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]] | None = None
+        self._table: tuple[npt.NDArray[np.uint32], WordIds] | None = None
         self._cache: dict[str, str | None] = {}
 
     @classmethod
@@ -85,7 +88,7 @@ class SpellingCorrector:
         words: Sequence[str],
         counts: npt.NDArray[np.int64],
         checksums: npt.NDArray[np.uint32],
-        word_ids: npt.NDArray[np.int32],
+        word_ids: WordIds,
     ) -> SpellingCorrector:
         """A corrector from a saved table (see ``table``)."""
         corrector = cls({})
@@ -103,8 +106,12 @@ class SpellingCorrector:
         """How often the notes use each of ``words``."""
         return self._counts
 
-    def table(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
-        """The delete table: key checksums in ascending order, and the number of the word each one files."""
+    def table(self) -> tuple[npt.NDArray[np.uint32], WordIds]:
+        """The delete table: key checksums in ascending order, and the number of the word each one files.
+
+        The numbers are uint16 when there are at most 65,536 words (half the memory), else int32; a saved
+        index stores them as int32 either way.
+        """
         if self._table is None:
             checksums: list[int] = []
             word_ids: list[int] = []
@@ -114,7 +121,14 @@ class SpellingCorrector:
                     word_ids.append(number)
             keys = np.array(checksums, dtype=np.uint32)
             order = np.argsort(keys, kind="stable")
-            self._table = (keys[order], np.array(word_ids, dtype=np.int32)[order])
+            ids: WordIds
+            if len(self._words) <= 1 << 16:
+                ids = np.array(word_ids, dtype=np.uint16)
+            else:
+                ids = np.array(word_ids, dtype=np.int32)
+            table = (keys[order], ids[order])
+            self._table = table
+            return table
         return self._table
 
     def correct(self, word: str) -> str | None:

@@ -291,7 +291,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             arrays.update(SectionStore.encode(sections))
         speller = retriever._speller or SpellingCorrector(retriever._frequencies)
         checksums, word_ids = speller.table()
-        arrays.update(spell_checksums=checksums, spell_ids=word_ids, spell_counts=speller.counts)
+        arrays.update(spell_checksums=checksums, spell_ids=word_ids.astype(np.int32), spell_counts=speller.counts)
         arrays["tf"] = np.asarray(retriever._counted_tf(), dtype=np.float32)
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)

@@ -12,6 +12,7 @@ import pytest
 from index import Retriever, RetrieverParams, Section
 from index.analysis import Analyzer
 from index.retriever import _count
+from index.spelling import SpellingCorrector
 from index.storage import SectionTable
 from index.weighting import PackedCounts, TermMatrix, WeightParams
 from tests.conftest import CORPUS
@@ -93,3 +94,23 @@ def test_a_built_index_keeps_sections_frequencies_and_counts_that_save_and_load_
     assert built._frequencies == loaded._frequencies
     assert built._counted_tf().tobytes() == loaded._counted_tf().tobytes()
     assert built.section(built.sections[3].id) == loaded.sections[3]
+
+
+def test_spelling_word_numbers_are_narrow_in_memory_and_int32_on_disk(tmp_path: Path) -> None:
+    built = Retriever.from_directory(CORPUS)
+    assert built._speller is not None
+    assert built._speller.table()[1].dtype == np.uint16
+    loaded = Retriever.load(built.save(tmp_path / "index"))
+    assert np.load(tmp_path / "index" / "spell_ids.npy").dtype == np.int32
+    typos = ["kernal", "contaner", "volumse", "dokcer", "netwrok"]
+    assert loaded._speller is not None
+    assert [built._speller.correct(w) for w in typos] == [loaded._speller.correct(w) for w in typos]
+
+
+def test_more_words_than_sixteen_bits_number_keep_int32() -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = {a + b + c + d: 2 for a in letters[:11] for b in letters for c in letters for d in letters[:9]}
+    assert len(words) > 1 << 16
+    corrector = SpellingCorrector(words)
+    assert corrector.table()[1].dtype == np.int32
+    assert corrector.correct("abbcz") == "abbc"
