@@ -100,13 +100,17 @@ class SectionStore(Sequence[Section]):
     def encode(sections: Sequence[Section]) -> dict[str, npt.NDArray[Any]]:
         """The arrays that ``SectionStore`` reads, for ``sections``."""
         chunks: list[bytes] = []
-        meta = np.zeros((len(sections), 3), dtype=np.int64)
-        for i, s in enumerate(sections):
-            same = s.markdown == s.text
-            trail = json.dumps(list(s.trail), ensure_ascii=False)
-            for value in (s.id, s.path, s.title, trail, "" if same else s.markdown, s.text):
+        rows: list[tuple[int, int, int]] = []
+        trails: dict[tuple[str, ...], str] = {}  # trails repeat along a file: each one is written as JSON once
+        records = sections.records() if isinstance(sections, SectionTable) else map(_COLUMNS, sections)
+        for id_, path, title, trail, level, line, markdown, text, navigation in records:
+            same = markdown == text
+            if (trail_json := trails.get(trail)) is None:
+                trail_json = trails[trail] = json.dumps(list(trail), ensure_ascii=False)
+            for value in (id_, path, title, trail_json, "" if same else markdown, text):
                 chunks.append(value.encode("utf-8"))
-            meta[i] = (s.level, s.line, (_NAVIGATION if s.navigation else 0) | (_MARKDOWN_IS_TEXT if same else 0))
+            rows.append((level, line, (_NAVIGATION if navigation else 0) | (_MARKDOWN_IS_TEXT if same else 0)))
+        meta = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
         offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
         np.cumsum([len(c) for c in chunks], out=offsets[1:])
         text = np.frombuffer(b"".join(chunks), dtype=np.uint8)
@@ -229,6 +233,16 @@ class SectionTable(Sequence[Section]):
             text=text,
             navigation=bool(meta & 1),
         )
+
+    def records(self) -> Iterator[tuple[str, str, str, tuple[str, ...], int, int, str, str, bool]]:
+        """Each section's fields in ``Section``'s order, without making the sections (for saving)."""
+        markdown = self._texts if self._markdown is None else self._markdown
+        paths, trails = self._paths, self._trails
+        for id_, title, text, md, path, trail, line, meta in zip(
+            self._ids, self._titles, self._texts, markdown, self._path_of.tolist(), self._trail_of.tolist(),
+            self._lines.tolist(), self._meta.tolist(), strict=True,
+        ):
+            yield id_, paths[path], title, trails[trail], meta >> 1, line, md, text, bool(meta & 1)
 
     def __len__(self) -> int:
         return len(self._ids)

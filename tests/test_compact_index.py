@@ -114,3 +114,16 @@ def test_more_words_than_sixteen_bits_number_keep_int32() -> None:
     corrector = SpellingCorrector(words)
     assert corrector.table()[1].dtype == np.int32
     assert corrector.correct("abbcz") == "abbc"
+
+
+def test_a_section_table_saves_exactly_like_its_sections() -> None:
+    from index.storage import SectionStore
+
+    from_table, from_list = SectionStore.encode(SectionTable(SECTIONS)), SectionStore.encode(SECTIONS)
+    assert from_table.keys() == from_list.keys()
+    for name in from_list:
+        assert from_table[name].dtype == from_list[name].dtype
+        assert from_table[name].tobytes() == from_list[name].tobytes()
+    store = SectionStore(from_table["section_text"], from_table["section_offsets"], from_table["section_meta"])
+    assert list(store) == SECTIONS
+    assert SectionStore.encode([])["section_meta"].shape == (0, 3)
