@@ -34,9 +34,10 @@ import operator
 import os
 import shutil
 import tempfile
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from functools import partial
 from importlib import metadata
 from itertools import pairwise
@@ -175,19 +176,20 @@ class SectionStore(Sequence[Section]):
         return self._ids.get(section_id)
 
 
-def _narrow(values: list[int]) -> npt.NDArray[np.signedinteger[Any]]:
-    """``values`` in the smallest signed integer type that holds them all."""
-    wide = np.array(values, dtype=np.int64)
-    if not len(wide):
-        return wide
-    low, high = int(wide.min()), int(wide.max())
-    for kind in (np.int8, np.int16, np.int32):
-        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
-            return wide.astype(kind)
-    return wide
+def _narrow(values: list[int]) -> array[int]:
+    """``values`` in the smallest signed integer type that holds them all (an array indexes to Python ints)."""
+    low, high = min(values, default=0), max(values, default=0)
+    for code in "bhiq":
+        limit = 1 << (8 * array(code).itemsize - 1)
+        if -limit <= low and high < limit:
+            return array(code, values)
+    raise OverflowError(f"section numbers between {low} and {high} do not fit in 64 bits")
 
 
-_COLUMNS = operator.attrgetter("id", "path", "title", "trail", "level", "line", "markdown", "text", "navigation")
+_FIELDS_OF_SECTION = tuple(f.name for f in fields(Section))  # id, path, title, trail, level, line, markdown, text,
+# navigation: a field added to Section makes SectionTable fail loudly (unpacking) until it keeps that field too
+_COLUMNS = operator.attrgetter(*_FIELDS_OF_SECTION)
+_SET_FIELDS = tuple(vars(Section)[name].__set__ for name in _FIELDS_OF_SECTION)
 
 
 class SectionTable(Sequence[Section]):
@@ -220,27 +222,30 @@ class SectionTable(Sequence[Section]):
         self._positions: dict[str, int] | None = None
 
     def _section(self, i: int) -> Section:
-        meta = int(self._meta[i])
+        # Section(...) at a fifth of the cost (a search makes one per hit): a frozen dataclass's __init__
+        # goes through object.__setattr__ for each field; the slots are set directly here.
+        meta = self._meta[i]
         text = self._texts[i]
-        return Section(
-            id=self._ids[i],
-            path=self._paths[int(self._path_of[i])],
-            title=self._titles[i],
-            trail=self._trails[int(self._trail_of[i])],
-            level=meta >> 1,
-            line=int(self._lines[i]),
-            markdown=text if self._markdown is None else self._markdown[i],
-            text=text,
-            navigation=bool(meta & 1),
-        )
+        section = object.__new__(Section)
+        set_id, set_path, set_title, set_trail, set_level, set_line, set_markdown, set_text, set_nav = _SET_FIELDS
+        set_id(section, self._ids[i])
+        set_path(section, self._paths[self._path_of[i]])
+        set_title(section, self._titles[i])
+        set_trail(section, self._trails[self._trail_of[i]])
+        set_level(section, meta >> 1)
+        set_line(section, self._lines[i])
+        set_markdown(section, text if self._markdown is None else self._markdown[i])
+        set_text(section, text)
+        set_nav(section, bool(meta & 1))
+        return section
 
     def records(self) -> Iterator[tuple[str, str, str, tuple[str, ...], int, int, str, str, bool]]:
         """Each section's fields in ``Section``'s order, without making the sections (for saving)."""
         markdown = self._texts if self._markdown is None else self._markdown
         paths, trails = self._paths, self._trails
         for id_, title, text, md, path, trail, line, meta in zip(
-            self._ids, self._titles, self._texts, markdown, self._path_of.tolist(), self._trail_of.tolist(),
-            self._lines.tolist(), self._meta.tolist(), strict=True,
+            self._ids, self._titles, self._texts, markdown, self._path_of, self._trail_of, self._lines, self._meta,
+            strict=True,
         ):
             yield id_, paths[path], title, trails[trail], meta >> 1, line, md, text, bool(meta & 1)
 
