@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -22,9 +21,13 @@ WordIds = npt.NDArray[np.unsignedinteger[Any]] | npt.NDArray[np.signedinteger[An
 
 
 def _deletes(word: str, distance: int) -> Iterator[str]:
-    for n in range(1, distance + 1):
-        for drop in combinations(range(len(word)), n):
-            yield "".join(ch for i, ch in enumerate(word) if i not in drop)
+    """``word`` less one letter, then (at ``distance`` 2) less two, in every way (repeats included)."""
+    ones = [word[:i] + word[i + 1 :] for i in range(len(word))]
+    yield from ones
+    if distance >= 2:
+        for i, one in enumerate(ones):
+            for j in range(i, len(one)):  # the second letter dropped lies after the first
+                yield one[:j] + one[j + 1 :]
 
 
 def _keys(word: str) -> set[str]:
@@ -48,12 +51,33 @@ def _checksum(key: str) -> int:
     return zlib.crc32(key.encode("utf-8"))
 
 
-def damerau_levenshtein(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps."""
+def _within_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one edit (insertion, deletion, substitution or adjacent swap)."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1 or a == b:
+        return False
+    i = 0
+    while i < len(b) and a[i] == b[i]:
+        i += 1
+    if len(a) != len(b):
+        return a[i + 1 :] == b[i:]
+    return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+
+
+def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps.
+
+    With ``limit``, any distance above it comes back as ``limit + 1``, found sooner: the work stops once
+    two rows in a row are all above the limit (every later cell is built from them and only grows).
+    """
     if a == b:
         return 0
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
+    above = False
     for i, ca in enumerate(a, start=1):
         current = [i] + [0] * len(b)
         for j, cb in enumerate(b, start=1):
@@ -62,7 +86,14 @@ def damerau_levenshtein(a: str, b: str) -> int:
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
-    return previous[-1]
+        if limit is not None:
+            if min(current) > limit:
+                if above:
+                    return limit + 1
+                above = True
+            else:
+                above = False
+    return previous[-1] if limit is None else min(previous[-1], limit + 1)
 
 
 class SpellingCorrector:
@@ -151,7 +182,14 @@ class SpellingCorrector:
         best: tuple[int, int, str] | None = None
         for number in numbers:
             candidate = self._words[number]
-            distance = damerau_levenshtein(word, candidate)
+            if candidate == word:
+                distance = 0
+            elif _within_one(word, candidate):  # most candidates: linear, no table of edit costs
+                distance = 1
+            elif limit == 1:
+                continue
+            else:
+                distance = damerau_levenshtein(word, candidate, limit)
             if distance > limit:
                 continue
             rank = (distance, -int(self._counts[number]), candidate)

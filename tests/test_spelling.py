@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index import spelling
-from index.spelling import SpellingCorrector
+from index.spelling import SpellingCorrector, _deletes, damerau_levenshtein
 
 FREQUENCIES = {"kernel": 5, "kennel": 1, "container": 7, "contain": 2, "daemon": 3, "demon": 1, "image": 4}
 TYPOS = ["kernal", "kenel", "contaner", "containr", "deamon", "imgae", "zebra", "contianer"]
@@ -31,3 +35,23 @@ def test_a_saved_table_corrects_like_a_fresh_one() -> None:
     assert np.all(np.diff(checksums.astype(np.int64)) >= 0)
     saved = SpellingCorrector.from_table(list(fresh.words), fresh.counts, checksums, word_ids)
     assert [saved.correct(w) for w in TYPOS] == [fresh.correct(w) for w in TYPOS]
+
+
+@given(st.text("abcd", max_size=9), st.text("abcd", max_size=9), st.integers(0, 3))
+def test_a_bounded_distance_is_the_distance_capped_one_past_the_limit(a: str, b: str, limit: int) -> None:
+    assert damerau_levenshtein(a, b, limit) == min(damerau_levenshtein(a, b), limit + 1)
+
+
+@given(st.text("abcab", max_size=10), st.integers(1, 2))
+def test_deletions_are_every_way_of_dropping_up_to_n_letters(word: str, distance: int) -> None:
+    expected = {
+        "".join(ch for i, ch in enumerate(word) if i not in drop)
+        for n in range(1, distance + 1)
+        for drop in combinations(range(len(word)), n)
+    }
+    assert set(_deletes(word, distance)) == expected
+
+
+@given(st.text("abcd", max_size=8), st.text("abcd", max_size=8))
+def test_one_edit_apart_is_a_distance_of_exactly_one(a: str, b: str) -> None:
+    assert spelling._within_one(a, b) == (damerau_levenshtein(a, b) == 1)
