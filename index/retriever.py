@@ -439,13 +439,6 @@ class Retriever:
             term_id = vocabulary.get(term)
             if term_id is None and term in shape_terms:
                 continue  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
-            if term_id is None and (parts := self._compound_parts(word)):
-                for part in parts:  # "bindmount" where the notes say "bind mount"
-                    if part not in seen:
-                        seen.add(part)
-                        ids.append(vocabulary[part])
-                        mass += float(matrix.idf[vocabulary[part]])
-                continue
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
                 fixed = self._speller.correct(word) or _STOP_WORD_SPELLER.correct(word)
@@ -457,6 +450,14 @@ class Retriever:
                         continue
                     seen.add(fixed_term)
                     term_id = vocabulary.get(fixed_term)
+            # Tried after the spelling (a typo is far commoner, and each way of cutting a word costs two stems).
+            if term_id is None and (parts := self._compound_parts(word)):
+                for part in parts:  # "bindmount" where the notes say "bind mount"
+                    if part not in seen:
+                        seen.add(part)
+                        ids.append(vocabulary[part])
+                        mass += float(matrix.idf[vocabulary[part]])
+                continue
             if term_id is None:
                 mass += matrix.unknown_idf
             else:
