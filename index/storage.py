@@ -90,7 +90,41 @@ def _write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-class SectionStore(Sequence[Section]):
+class _SectionSequence(Sequence[Section]):
+    """A read-only sequence of sections made one at a time by ``_section`` (equal to, not the same as, the
+    ``Section`` objects they were made from)."""
+
+    def _section(self, i: int) -> Section:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Section: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Section, ...]: ...
+    def __getitem__(self, index: int | slice) -> Section | tuple[Section, ...]:
+        if isinstance(index, slice):
+            return tuple(self._section(i) for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("section index out of range")
+        return self._section(index)
+
+    def __iter__(self) -> Iterator[Section]:
+        return (self._section(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class SectionStore(_SectionSequence):
     """The sections of a saved index, decoded one at a time from its text array (read-only, thread-safe)."""
 
     def __init__(self, text: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], meta: npt.NDArray[np.int64]):
@@ -143,29 +177,6 @@ class SectionStore(Sequence[Section]):
     def __len__(self) -> int:
         return len(self._meta)
 
-    @overload
-    def __getitem__(self, index: int) -> Section: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Section, ...]: ...
-    def __getitem__(self, index: int | slice) -> Section | tuple[Section, ...]:
-        if isinstance(index, slice):
-            return tuple(self._section(i) for i in range(*index.indices(len(self))))
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("section index out of range")
-        return self._section(index)
-
-    def __iter__(self) -> Iterator[Section]:
-        return (self._section(i) for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"<{len(self)} sections of a saved index>"
 
@@ -192,7 +203,7 @@ _COLUMNS = operator.attrgetter(*_FIELDS_OF_SECTION)
 _SET_FIELDS = tuple(vars(Section)[name].__set__ for name in _FIELDS_OF_SECTION)
 
 
-class SectionTable(Sequence[Section]):
+class SectionTable(_SectionSequence):
     """Sections kept column by column, each ``Section`` made again when it is asked for (read-only, thread-safe).
 
     A built index keeps its sections this way: about half the memory of the ``Section`` objects, and the
@@ -251,29 +262,6 @@ class SectionTable(Sequence[Section]):
 
     def __len__(self) -> int:
         return len(self._ids)
-
-    @overload
-    def __getitem__(self, index: int) -> Section: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Section, ...]: ...
-    def __getitem__(self, index: int | slice) -> Section | tuple[Section, ...]:
-        if isinstance(index, slice):
-            return tuple(self._section(i) for i in range(*index.indices(len(self))))
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("section index out of range")
-        return self._section(index)
-
-    def __iter__(self) -> Iterator[Section]:
-        return (self._section(i) for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"<{len(self)} sections>"
