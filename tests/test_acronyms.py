@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from index import Record, Retriever
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index import Record, Retriever, acronyms
 from index.acronyms import find_acronyms
 
 
@@ -29,3 +34,13 @@ def test_a_question_with_the_short_form_finds_the_long_form_section() -> None:
     ])
     hits = retriever.search("container vs vm")
     assert hits[0].section.title == "Containers versus virtual machines"
+
+
+# The short-then-long pattern as first written: a word boundary, then a capital.
+_PLAIN_SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Z0-9]{1,6})s?\s*\(([^()]{3,80})\)")
+
+
+@given(st.text("aZ_ (X)Y1\u00e9\u00c9s\t", max_size=40))
+def test_the_quick_pattern_finds_what_the_plain_one_does(text: str) -> None:
+    quick = [m.span(1) + m.span(2) for m in acronyms._SHORT_THEN_LONG.finditer(text)]
+    assert quick == [m.span(1) + m.span(2) for m in _PLAIN_SHORT_THEN_LONG.finditer(text)]
