@@ -12,7 +12,7 @@ Layout of a saved index::
                       trail (JSON), Markdown (empty when it equals the text) and plain text
     section_offsets.npy, section_meta.npy   where each string starts; level, line and flags per section
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
-    heading_data.npy  per posting, the term's share of its section heading (for the heading boost)
+    heading_data.npy  per posting, the term's share of its section heading (for the heading boost; float16)
     max_weight.npy, max_share.npy   per term, the largest weight and heading share (for pruning)
     spell_*.npy       the spelling corrector's delete table and word counts
     tf.npy            per posting, the field-weighted term count, for updating the index when a few notes
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: heading shares in float16
 _ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data", "max_weight", "max_share")
 _SECTION_ARRAYS = ("section_text", "section_offsets", "section_meta")
 _SPELL_ARRAYS = ("spell_checksums", "spell_ids", "spell_counts")

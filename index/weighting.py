@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 FloatArray = npt.NDArray[np.float32]
+HalfArray = npt.NDArray[np.float16]
 Float64Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
@@ -257,7 +258,8 @@ class TermMatrix:
         idf: Inverse document frequency per term.
         n_docs: Number of sections indexed (columns).
         heading_data: Per posting (aligned with ``data``), the share of the section heading's idf mass
-            that the posting's term carries (0 when the term is not in the heading).
+            that the posting's term carries (0 when the term is not in the heading), in float16: every path
+            reads these same values and sums them in float64, so they agree bit for bit.
         heading_boost: See ``WeightParams``.
         max_weight, max_share: Per term, the largest weight and heading share among its postings: the
             bounds that let ``top`` skip the postings of common words.
@@ -271,7 +273,7 @@ class TermMatrix:
     data: FloatArray
     idf: FloatArray
     n_docs: int
-    heading_data: FloatArray
+    heading_data: HalfArray
     heading_boost: float
     max_weight: FloatArray
     max_share: FloatArray
@@ -294,7 +296,8 @@ class TermMatrix:
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            matrix = cls({}, no_rows, no_ints, empty, empty, n, empty, params.heading_boost, empty, empty, 0)
+            no_shares = np.zeros(0, dtype=np.float16)
+            matrix = cls({}, no_rows, no_ints, empty, empty, n, no_shares, params.heading_boost, empty, empty, 0)
             return matrix, empty
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
         weights.sort_indices()  # before the weights replace the counts, so both stay aligned
@@ -317,7 +320,7 @@ class TermMatrix:
         permutation = term_major.data
         indptr = term_major.indptr.astype(np.int64)
         data = weights.data[permutation].astype(np.float32)
-        heading_data = headings[permutation].astype(np.float32)
+        heading_data = _half(headings[permutation])
         matrix = cls(
             vocabulary=counts.vocabulary,
             indptr=indptr,
@@ -650,12 +653,20 @@ _REPROBE = 4096
 _MARGIN = 1.0 + 1e-9
 """Upper bounds are widened by this factor so float rounding can never prune a section that belongs."""
 
-_SHARE_CAP = 1.0 + 1e-4
-"""A section's heading shares sum to 1, give or take float32 rounding of each share."""
+_SHARE_CAP = 1.0 + 1e-3
+"""A section's heading shares sum to 1, give or take the float16 rounding of each share (below 2**-11 of it)."""
+
+
+def _half(shares: FloatArray) -> HalfArray:
+    """Heading shares in float16: a third of the postings' memory went to them, and three significant digits
+    are plenty for a share. A share never rounds to zero (zero means "not a heading term")."""
+    half = shares.astype(np.float16)
+    half[(half == 0) & (shares > 0)] = np.finfo(np.float16).smallest_subnormal
+    return half
 
 
 def _grouped_sums(
-    group: npt.NDArray[Any], n: int, weights: FloatArray, shares: FloatArray, masses: FloatArray
+    group: npt.NDArray[Any], n: int, weights: FloatArray, shares: FloatArray | HalfArray, masses: FloatArray
 ) -> Float64Array:
     """The four rows of ``TermMatrix._sums`` for postings of the ``n`` sections numbered by ``group``."""
     return np.array([
@@ -677,7 +688,7 @@ def _distinct(docs: IntArray) -> IntArray:
     return docs[keep]
 
 
-def exact_terms(*arrays: FloatArray) -> int:
+def exact_terms(*arrays: FloatArray | HalfArray) -> int:
     """How many float32 values of ``arrays`` can be summed in float64 exactly, whatever the order.
 
     Every value is a multiple of the unit in the last place of the smallest one (2**(e_min - 24)); a sum of
@@ -693,7 +704,7 @@ def exact_terms(*arrays: FloatArray) -> int:
     return int(2 ** min(20, 29 - span)) if span <= 28 else 1
 
 
-def _row_max(values: FloatArray, indptr: npt.NDArray[np.int64]) -> FloatArray:
+def _row_max(values: FloatArray | HalfArray, indptr: npt.NDArray[np.int64]) -> FloatArray:
     """The largest value of each row of a CSR matrix (0 for an empty row)."""
     result = np.zeros(len(indptr) - 1, dtype=np.float32)
     filled = np.flatnonzero(np.diff(indptr) > 0)

@@ -14,7 +14,7 @@ from index.analysis import Analyzer
 from index.retriever import _count
 from index.spelling import SpellingCorrector
 from index.storage import SectionTable
-from index.weighting import PackedCounts, TermMatrix, WeightParams
+from index.weighting import PackedCounts, TermMatrix, WeightParams, _half
 from tests.conftest import CORPUS
 
 
@@ -127,3 +127,13 @@ def test_a_section_table_saves_exactly_like_its_sections() -> None:
     store = SectionStore(from_table["section_text"], from_table["section_offsets"], from_table["section_meta"])
     assert list(store) == SECTIONS
     assert SectionStore.encode([])["section_meta"].shape == (0, 3)
+
+
+def test_heading_shares_are_half_floats_that_never_round_a_heading_term_to_zero() -> None:
+    long_heading = " ".join(f"word{i}" for i in range(3000))
+    matrix, _ = counted([section(0, "body text here", title=long_heading), section(1, "other body")], WeightParams())
+    shares = np.asarray(matrix.heading_data)
+    assert shares.dtype == np.float16
+    assert int((shares > 0).sum()) == 3000 + 2  # every heading term of both sections ("Title 1" has two)
+    tiny = np.array([0.0, 1e-9, 0.3, 1.0], dtype=np.float32)  # 1e-9 is below float16's smallest number
+    assert [bool(v > 0) for v in _half(tiny)] == [False, True, True, True]
