@@ -23,10 +23,6 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if len(w) > 2}
 
 
-def _count_words(line: str) -> int:
-    return len(_WORD.findall(to_plain_text(line)))
-
-
 def _repeats_a_heading(item: set[str], headings: Sequence[set[str]]) -> bool:
     if not item:
         return False
@@ -44,12 +40,15 @@ def is_navigation(section: Section, other_headings: Sequence[str]) -> bool:
     lines = [line for line in section.markdown.splitlines() if line.strip()]
     if len(lines) < 3:
         return False
-    items = [m.group(1) for line in lines if (m := _ITEM.match(line))]
-    links = sum(1 for line in lines if _LINK_ONLY.match(line))
+    matches = [_ITEM.match(line) for line in lines]
+    items = [m.group(1) for m in matches if m]
+    bare = [bool(_LINK_ONLY.match(line)) for line in lines]
+    links = sum(bare)
     if len(items) / len(lines) < 0.6:
         return False
-    prose = sum(_count_words(line) for line in lines if not _ITEM.match(line) and not _LINK_ONLY.match(line))
-    if prose > sum(_count_words(line) for line in lines) / 2:
+    counts = [len(_WORD.findall(to_plain_text(line))) for line in lines]
+    prose = sum(n for n, m, link in zip(counts, matches, bare, strict=True) if not m and not link)
+    if prose > sum(counts) / 2:
         return False
     if links / len(lines) >= 0.6:
         return True

@@ -193,18 +193,20 @@ class Retriever:
         self._report = report or IngestReport(root="")
         self._note_stats = dict(note_stats) if note_stats is not None else None
         self._analyzer = Analyzer(stem=params.stem)
-        if params.spelling and speller is None:
-            speller = SpellingCorrector(self._frequencies)
-        self._speller = speller if params.spelling else None
         self._acronyms = {k: tuple(v) for k, v in (acronyms or {}).items()}
-        self._expansions = self._expansion_ids()
+        needs_frequencies = (params.spelling and speller is None) or self._acronyms
+        frequencies_now = self._frequencies if needs_frequencies else {}  # made once for both
+        if params.spelling and speller is None:
+            speller = SpellingCorrector(frequencies_now)
+        self._speller = speller if params.spelling else None
+        self._expansions = self._expansion_ids(frequencies_now)
 
-    def _expansion_ids(self) -> dict[str, tuple[int, ...]]:
+    def _expansion_ids(self, frequencies: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
         """For each acronym's term, the term ids of its long form (the ones the notes use)."""
         expansions: dict[str, tuple[int, ...]] = {}
         if not self._acronyms:
             return expansions
-        frequency = self._frequencies.get
+        frequency = frequencies.get
         for short, long_words in self._acronyms.items():
             if frequency(short.casefold(), 0) >= min((frequency(w.casefold(), 0) for w in long_words), default=0):
                 continue  # the notes mostly say "API" themselves: its long form would only add noise
