@@ -573,7 +573,13 @@ class TermMatrix:
             return indices[start:end], sums
         every = np.concatenate([indices[a:b] for a, b in spans])
         docs = _distinct(every)
-        group = docs.searchsorted(every)
+        # Each posting's place in ``docs`` through the per-thread map: a gather, not a binary search each.
+        slots = self._slots()
+        slots.put(docs, np.arange(len(docs), dtype=np.int32))
+        try:
+            group = slots[every]
+        finally:
+            slots.put(docs, -1)
         shares = np.concatenate([heading_data[a:b] for a, b in spans])
         masses = np.repeat(idf, [b - a for a, b in spans])
         weights = np.concatenate([data[a:b] for a, b in spans])
