@@ -7,7 +7,8 @@ import string
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.analysis import _WORD, normalize, words
+from index.analysis import _WORD, Analyzer, normalize, words
+from tests.conftest import CORPUS
 
 
 def test_words_split_at_everything_but_letters_and_digits() -> None:
@@ -29,3 +30,16 @@ def test_the_ascii_fast_path_finds_what_the_regular_expression_finds(text: str) 
 @given(st.text(max_size=40))
 def test_any_text_splits_like_the_regular_expression(text: str) -> None:
     assert words(text) == _WORD.findall(normalize(text))
+
+
+def test_stemming_runs_in_c_and_stems_every_word_of_the_bundled_notes_as_the_pure_python_snowball() -> None:
+    # PyStemmer is a dependency: snowballstemmer hands the work to it (3x quicker builds). An index saved
+    # where only the pure-Python stemmer exists must mean the same terms, so the two must agree.
+    import Stemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    assert isinstance(Analyzer()._stemmer, Stemmer.Stemmer)
+    vocabulary = {w for path in CORPUS.glob("*.md") for w in words(path.read_text("utf-8")) if w.isalpha()}
+    pure, c = EnglishStemmer(), Stemmer.Stemmer("english")
+    assert len(vocabulary) > 1000
+    assert {w: pure.stemWord(w) for w in vocabulary} == {w: c.stemWord(w) for w in vocabulary}
