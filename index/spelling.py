@@ -168,17 +168,39 @@ class SpellingCorrector:
             return None
         if word in self._cache:
             return self._cache[word]
-        checksums, word_ids = self.table()
         limit = 2 if len(word) >= 8 else 1
-        keys = list({word, *_deletes(word, limit)})
-        wanted = np.array([_checksum(k) for k in keys], dtype=np.uint32)
+        ones = {word, *_deletes(word, 1)}
+        numbers = self._filed(ones, set())
+        best = self._nearest(word, numbers, limit)
+        if limit == 2 and (best is None or best[0] == 2):
+            # A word one edit away beats any word two away, so the two-letter deletions (most of the keys of
+            # a long word) are looked up only when no word is one edit away.
+            found = self._filed({*_deletes(word, 2)} - ones, numbers)
+            further = self._nearest(word, found, limit)
+            if further is not None and (best is None or further < best):
+                best = further
+        result = best[2] if best else None
+        if len(self._cache) < 100_000:
+            self._cache[word] = result
+        return result
+
+    def _filed(self, keys: set[str], known: set[int]) -> set[int]:
+        """The numbers of the words filed under ``keys``, less those in ``known``."""
+        checksums, word_ids = self.table()
+        listed = list(keys)
+        wanted = np.array([_checksum(k) for k in listed], dtype=np.uint32)
         starts = np.searchsorted(checksums, wanted, side="left").tolist()
         ends = np.searchsorted(checksums, wanted, side="right").tolist()
         numbers: set[int] = set()
-        for key, start, end in zip(keys, starts, ends, strict=True):
+        for key, start, end in zip(listed, starts, ends, strict=True):
             for number in word_ids[start:end].tolist() if end > start else ():
-                if number not in numbers and _files(self._words[number], key):  # not a checksum collision
-                    numbers.add(number)
+                if number not in numbers and number not in known and _files(self._words[number], key):
+                    numbers.add(number)  # (a checksum collision is not)
+        return numbers
+
+    def _nearest(self, word: str, numbers: set[int], limit: int) -> tuple[int, int, str] | None:
+        """Among the words numbered ``numbers``, the best within ``limit`` edits of ``word``, as
+        (distance, minus its count, word): nearest first, then most frequent, then alphabetical."""
         best: tuple[int, int, str] | None = None
         for number in numbers:
             candidate = self._words[number]
@@ -195,7 +217,4 @@ class SpellingCorrector:
             rank = (distance, -int(self._counts[number]), candidate)
             if best is None or rank < best:
                 best = rank
-        result = best[2] if best else None
-        if len(self._cache) < 100_000:
-            self._cache[word] = result
-        return result
+        return best
