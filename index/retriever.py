@@ -17,6 +17,7 @@ import numpy.typing as npt
 from index.acronyms import find_acronyms
 from index.analysis import STOP_WORDS, Analyzer, words
 from index.compounds import joined_term_ids, splits, written_apart
+from index.counting import FieldWords, PackedCounts, TermCounts
 from index.errors import IndexFormatError
 from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
 from index.navigation import mark_navigation
@@ -24,7 +25,7 @@ from index.reader import fingerprint, note_stats, read_notes
 from index.spelling import SpellingCorrector
 from index.splitter import split_markdown
 from index.storage import SectionStore, SectionTable
-from index.weighting import FieldWords, FloatArray, PackedCounts, TermCounts, TermMatrix, WeightParams
+from index.weighting import FloatArray, TermMatrix, WeightParams
 
 log = logging.getLogger(__name__)
 

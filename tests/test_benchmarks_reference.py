@@ -227,10 +227,10 @@ def test_the_pruned_top_k_equals_scoring_every_section(
     Questions of generated fragments, of the commonest words only (nothing can be skipped), of rare words
     with common ones (most postings are skipped), and with acronym long forms (``extra_ids``).
     """
-    from index import weighting
+    from index import ranking
 
     for name, value in reading.items():
-        monkeypatch.setattr(weighting, name, value)
+        monkeypatch.setattr(ranking, name, value)
     import random
 
     import numpy as np
@@ -283,10 +283,10 @@ def test_the_pruned_path_is_safe_to_share_between_threads(
     """The pruned path keeps no state between calls: concurrent searches give the answers of one at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from index import weighting
+    from index import ranking
 
-    monkeypatch.setattr(weighting, "DENSE_LIMIT", 0)  # the pruned path even on 400 sections
-    monkeypatch.setattr(weighting, "_GROUP_ALL", 0)  # with its per-thread section map
+    monkeypatch.setattr(ranking, "DENSE_LIMIT", 0)  # the pruned path even on 400 sections
+    monkeypatch.setattr(ranking, "_GROUP_ALL", 0)  # with its per-thread section map
     docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
     questions = [q.text for q in make_questions(docs, 40, df=document_frequencies(docs), n_docs=len(docs), seed=5)]
     search = docstring_retriever.search
@@ -348,11 +348,11 @@ def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(
     and every path returns what scoring every section and sorting by (score desc, section) returns."""
     import numpy as np
 
-    from index import weighting
+    from index import ranking
 
-    monkeypatch.setattr(weighting, "DENSE_LIMIT", 0)
+    monkeypatch.setattr(ranking, "DENSE_LIMIT", 0)
     for name, value in reading.items():
-        monkeypatch.setattr(weighting, name, value)
+        monkeypatch.setattr(ranking, name, value)
     tied = [
         Section(id=f"t#{i}", path="t.md", title=title, trail=(), level=1, line=i + 1, markdown=text, text=text)
         for i, (title, text) in enumerate(TIED)

@@ -11,10 +11,11 @@ import pytest
 
 from index import Retriever, RetrieverParams, Section
 from index.analysis import Analyzer
+from index.counting import PackedCounts
 from index.retriever import _count
 from index.spelling import SpellingCorrector
 from index.storage import SectionTable
-from index.weighting import PackedCounts, TermMatrix, WeightParams, _half
+from index.weighting import TermMatrix, WeightParams, _half
 from tests.conftest import CORPUS
 
 
