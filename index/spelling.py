@@ -194,8 +194,9 @@ class SpellingCorrector:
         numbers: set[int] = set()
         for key, start, end in zip(listed, starts, ends, strict=True):
             for number in word_ids[start:end].tolist() if end > start else ():
+                # ``_files``: the word is filed under the key itself, not under a key of the same checksum.
                 if number not in numbers and number not in known and _files(self._words[number], key):
-                    numbers.add(number)  # (a checksum collision is not)
+                    numbers.add(number)
         return numbers
 
     def _nearest(self, word: str, numbers: set[int], limit: int) -> tuple[int, int, str] | None:
