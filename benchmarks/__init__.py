@@ -2,5 +2,5 @@
 
 The retriever benchmark is split into small modules: ``corpus`` (sections from docstrings and man pages),
 ``questions`` (known-item questions, clean and with a typo), ``adapters`` (one per retriever), ``measure``,
-``report``, ``run`` and ``incremental``; ``prototypes`` holds a prototype scoring path, benchmark only.
+``report``, ``run`` and ``incremental``.
 """

@@ -15,7 +15,6 @@ from pathlib import Path
 from benchmarks import incremental
 from benchmarks.adapters import ALL
 from benchmarks.measure import Result
-from benchmarks.prototypes import PROTOTYPE
 from benchmarks.report import write
 from benchmarks.run import FULL_SIZES, QUICK_SIZES, Plan, run, run_incremental
 
@@ -23,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _parser() -> argparse.ArgumentParser:
-    systems = [s.name for s in (*ALL, PROTOTYPE)]
+    systems = [s.name for s in ALL]
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="1k, 10k, 100k and 1M (synthesised) sections")
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), help="e.g. 1000,10000")
@@ -38,9 +37,6 @@ def _parser() -> argparse.ArgumentParser:
         "--incremental", action="store_true", help="only measure the update of a cached index after one file changed"
     )
     parser.add_argument("--verbose", action="store_true", help="log the time of every phase")
-    parser.add_argument(
-        "--prototype", action="store_true", help="also run notes-qa-proto (the benchmark-only fast path, superseded)"
-    )
     return parser
 
 
@@ -51,8 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         logging.getLogger("benchmarks").setLevel(logging.DEBUG)
     sizes = args.sizes or (FULL_SIZES if args.full else QUICK_SIZES)
-    wanted_prototype = args.prototype or (args.systems is not None and PROTOTYPE.name in args.systems)
-    candidates = (*ALL, *((PROTOTYPE,) if wanted_prototype else ()))
+    candidates = tuple(ALL)
     if args.systems:
         unknown = set(args.systems) - {s.name for s in candidates}
         if unknown:

@@ -114,14 +114,17 @@ class TermCounts:
     def from_matrix(cls, matrix: TermMatrix, tf: FloatArray) -> TermCounts:
         """The counts behind ``matrix``, from ``tf`` aligned with its postings (see ``TermMatrix.from_counts``).
 
-        A term is in a section's heading exactly where its heading share is positive; ``titles`` holds 1
-        there (only where heading terms are is ever used, not how often).
+        A term is in a section's heading exactly where its posting is in the row's first
+        ``heading_count`` ones; ``titles`` holds 1 there (only where heading terms are is ever used, not
+        how often).
         """
         import scipy.sparse as sp
 
         shape = (len(matrix.indptr) - 1, matrix.n_docs)
         term_major = sp.csr_matrix((np.asarray(tf), matrix.indices, matrix.indptr), shape=shape)
-        presence = (np.asarray(matrix.heading_data) > 0).astype(np.float32)
+        lengths = np.diff(matrix.indptr)
+        place = np.arange(len(matrix.indices), dtype=np.int64) - np.repeat(matrix.indptr[:-1], lengths)
+        presence = (place < np.repeat(np.asarray(matrix.heading_count, dtype=np.int64), lengths)).astype(np.float32)
         headed = sp.csr_matrix((presence, np.array(matrix.indices), np.array(matrix.indptr)), shape=shape)
         headed.eliminate_zeros()
         tf_rows = sp.csr_matrix(term_major.T, dtype=np.float32)

@@ -12,11 +12,11 @@ Layout of a saved index::
                       trail (JSON), Markdown (empty when it equals the text) and plain text
     section_offsets.npy, section_meta.npy   where each string starts; level, line and flags per section
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
-    heading_data.npy  per posting, the term's share of its section heading (for the heading boost; float16)
-    max_weight.npy, max_share.npy   per term, the largest weight and heading share (for pruning)
+    heading_count.npy per term, how many of its postings (the first ones) are in a section heading
+    heading_scale.npy per section, one over its heading's idf mass (for the heading boost)
     spell_*.npy       the spelling corrector's delete table and word counts
     tf.npy            per posting, the field-weighted term count, for updating the index when a few notes
-                      change (with the postings and heading shares it gives back the per-section counts)
+                      change (with the postings and heading counts it gives back the per-section counts)
     rows.npy          the section behind each column
 
 Arrays are loaded with ``allow_pickle=False`` and memory-mapped; a section is decoded from the text array
@@ -56,8 +56,8 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 5  # 5: heading shares in float16
-_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_data", "max_weight", "max_share")
+FORMAT_VERSION = 6  # 6: heading postings first in each row, float32 scores
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_count", "heading_scale")
 _SECTION_ARRAYS = ("section_text", "section_offsets", "section_meta")
 _SPELL_ARRAYS = ("spell_checksums", "spell_ids", "spell_counts")
 _COUNT_ARRAYS = ("tf",)
@@ -287,9 +287,8 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "data": matrix.data,
             "idf": matrix.idf,
             "rows": np.asarray(retriever._rows, dtype=np.int64),
-            "heading_data": matrix.heading_data,
-            "max_weight": matrix.max_weight,
-            "max_share": matrix.max_share,
+            "heading_count": matrix.heading_count,
+            "heading_scale": matrix.heading_scale,
         }
         sections = retriever.sections
         if isinstance(sections, SectionStore):
@@ -322,7 +321,6 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "note_stats": retriever._note_stats,
             "n_sections": len(sections),
             "n_docs": matrix.n_docs,
-            "exact_terms": matrix.exact_terms,
             "files": files,
         }
         _write_json(staging / "manifest.json", manifest)
@@ -404,16 +402,20 @@ def load_index(directory: Path) -> Retriever:
             data=arrays["data"],
             idf=arrays["idf"],
             n_docs=int(manifest["n_docs"]),
-            heading_data=arrays["heading_data"],
+            heading_count=arrays["heading_count"],
+            heading_scale=arrays["heading_scale"],
             heading_boost=params.weights.heading_boost,
-            max_weight=arrays["max_weight"],
-            max_share=arrays["max_share"],
-            exact_terms=int(manifest["exact_terms"]),
         )
         if len(matrix.indptr) != len(terms) + 1 or any(
-            len(a) != len(terms) for a in (matrix.idf, matrix.max_weight, matrix.max_share)
+            len(a) != len(terms) for a in (matrix.idf, matrix.heading_count)
         ):
             raise IndexFormatError("the vocabulary and the arrays disagree in size")
+        if len(matrix.heading_scale) != matrix.n_docs or (matrix.heading_count > np.diff(matrix.indptr)).any():
+            raise IndexFormatError("the heading arrays and the postings disagree")
+        expected = {"indptr": np.int64, "indices": np.int32, "data": np.float32, "idf": np.float32,
+                    "heading_count": np.int32, "heading_scale": np.float32}
+        if any(arrays[name].dtype != dtype or arrays[name].ndim != 1 for name, dtype in expected.items()):
+            raise IndexFormatError("an array of the weight matrix has the wrong type")
         if len(arrays["rows"]) != matrix.n_docs:
             raise IndexFormatError("the section rows and the arrays disagree in size")
         layout = _read_json(_verify(directory, files, "sections.json"))

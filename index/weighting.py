@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from index.counting import TermCounts
 
 FloatArray = npt.NDArray[np.float32]
-HalfArray = npt.NDArray[np.float16]
+IntArray64 = npt.NDArray[np.int64]
 Float64Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
@@ -65,17 +65,14 @@ class TermMatrix(Ranking):
 
     Attributes:
         vocabulary: Term to row number.
-        indptr, indices, data: The CSR arrays of the (terms x sections) weight matrix.
+        indptr, indices, data: The CSR arrays of the (terms x sections) weight matrix. A row holds first the
+            sections whose heading contains the term, then the others, each run in section order.
         idf: Inverse document frequency per term.
         n_docs: Number of sections indexed (columns).
-        heading_data: Per posting (aligned with ``data``), the share of the section heading's idf mass
-            that the posting's term carries (0 when the term is not in the heading), in float16: every path
-            reads these same values and sums them in float64, so they agree bit for bit.
+        heading_count: Per term, how many of its postings (the first ones) are in a section heading.
+        heading_scale: Per section, one over the idf mass of its heading's distinct terms (0 without a
+            heading): a heading term's share of its heading is ``idf(t) * heading_scale(d)``.
         heading_boost: See ``WeightParams``.
-        max_weight, max_share: Per term, the largest weight and heading share among its postings: the
-            bounds that let ``top`` skip the postings of common words.
-        exact_terms: Up to this many terms, float64 sums of the float32 weights, shares and idf are exact
-            in any order (see ``exact_terms``).
     """
 
     vocabulary: dict[str, int]
@@ -84,11 +81,9 @@ class TermMatrix(Ranking):
     data: FloatArray
     idf: FloatArray
     n_docs: int
-    heading_data: HalfArray
+    heading_count: IntArray
+    heading_scale: FloatArray
     heading_boost: float
-    max_weight: FloatArray
-    max_share: FloatArray
-    exact_terms: int
     _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @classmethod
@@ -107,8 +102,8 @@ class TermMatrix(Ranking):
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            no_shares = np.zeros(0, dtype=np.float16)
-            matrix = cls({}, no_rows, no_ints, empty, empty, n, no_shares, params.heading_boost, empty, empty, 0)
+            scale = np.zeros(n, dtype=np.float32)
+            matrix = cls({}, no_rows, no_ints, empty, empty, n, no_ints, scale, params.heading_boost)
             return matrix, empty
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
         weights.sort_indices()  # before the weights replace the counts, so both stay aligned
@@ -121,29 +116,26 @@ class TermMatrix(Ranking):
         row_of = np.repeat(np.arange(n), np.diff(weights.indptr))
         weights.data = (tf * (params.k1 + 1.0) / (tf + norm[row_of]) * idf[weights.indices]).astype(np.float32)
         weights.sort_indices()
-        headings = _aligned_heading_shares(weights, counts.titles, idf)
-        # Turn to term-major order, carrying both per-posting arrays along the same permutation.
+        titled = _aligned_titles(weights, counts.titles)
+        # Turn to term-major order, carrying the per-posting arrays along the same permutation.
         positions = sp.csr_matrix(
             (np.arange(weights.nnz, dtype=np.int64), weights.indices, weights.indptr), shape=weights.shape
         )
         term_major = sp.csr_matrix(positions.T)
         term_major.sort_indices()
-        permutation = term_major.data
         indptr = term_major.indptr.astype(np.int64)
-        data = weights.data[permutation].astype(np.float32)
-        heading_data = _half(headings[permutation])
+        order, heading_count = _headings_first(titled[term_major.data], indptr)
+        permutation = term_major.data[order]
         matrix = cls(
             vocabulary=counts.vocabulary,
             indptr=indptr,
-            indices=term_major.indices.astype(np.int32),
-            data=data,
+            indices=term_major.indices[order].astype(np.int32),
+            data=weights.data[permutation].astype(np.float32),
             idf=idf,
             n_docs=n,
-            heading_data=heading_data,
+            heading_count=heading_count,
+            heading_scale=_heading_scale(counts.titles, idf),
             heading_boost=params.heading_boost,
-            max_weight=_row_max(data, indptr),
-            max_share=_row_max(heading_data, indptr),
-            exact_terms=exact_terms(data, heading_data, idf),
         )
         return matrix, counted[permutation].astype(np.float32)
 
@@ -154,64 +146,55 @@ class TermMatrix(Ranking):
 
 
 
-def _half(shares: FloatArray) -> HalfArray:
-    """Heading shares in float16: a third of the postings' memory went to them, and three significant digits
-    are plenty for a share. A share never rounds to zero (zero means "not a heading term")."""
-    half = shares.astype(np.float16)
-    half[(half == 0) & (shares > 0)] = np.finfo(np.float16).smallest_subnormal
-    return half
+
+def _headings_first(titled: npt.NDArray[np.bool_], indptr: npt.NDArray[np.int64]) -> tuple[IntArray64, IntArray]:
+    """The order that puts each row's titled postings first, both runs keeping their order, and how many
+    each row has: a stable partition of every row at once (a posting's new place is its row's start plus
+    its rank in its run)."""
+    lengths = np.diff(indptr)
+    before = np.zeros(len(titled) + 1, dtype=np.int64)  # titled postings before each place
+    np.cumsum(titled, out=before[1:])
+    counts = before[indptr[1:]] - before[indptr[:-1]]
+    row_start = np.repeat(indptr[:-1], lengths)
+    titled_in_row = before[:-1] - np.repeat(before[indptr[:-1]], lengths)
+    rank = np.arange(len(titled), dtype=np.int64) - row_start
+    place = np.where(titled, row_start + titled_in_row, row_start + np.repeat(counts, lengths) + rank - titled_in_row)
+    order = np.empty(len(titled), dtype=np.int64)
+    order[place] = np.arange(len(titled), dtype=np.int64)
+    return order, counts.astype(np.int32)
 
 
-def exact_terms(*arrays: FloatArray | HalfArray) -> int:
-    """How many float32 values of ``arrays`` can be summed in float64 exactly, whatever the order.
-
-    Every value is a multiple of the unit in the last place of the smallest one (2**(e_min - 24)); a sum of
-    m values stays below m * 2**e_max, and float64 holds every multiple of that unit below 2**(e_min + 29).
-    So m <= 2**(29 - (e_max - e_min)) values (zeros aside) sum exactly, and the order cannot matter.
-    """
-    span = 0
-    for values in arrays:
-        positive = values[values > 0]
-        if len(positive):
-            exponents = np.frexp(np.array([positive.min(), positive.max()], dtype=np.float64))[1]
-            span = max(span, int(exponents[1] - exponents[0]))
-    return int(2 ** min(20, 29 - span)) if span <= 28 else 1
-
-
-def _row_max(values: FloatArray | HalfArray, indptr: npt.NDArray[np.int64]) -> FloatArray:
-    """The largest value of each row of a CSR matrix (0 for an empty row)."""
-    result = np.zeros(len(indptr) - 1, dtype=np.float32)
-    filled = np.flatnonzero(np.diff(indptr) > 0)
-    if len(filled):
-        result[filled] = np.maximum.reduceat(values, indptr[filled])
-    return result
-
-
-def _aligned_heading_shares(weights: sp.csr_matrix, titles: sp.csr_matrix, idf: FloatArray) -> FloatArray:
-    """Heading shares (see ``_heading_shares``) laid out on ``weights``' postings (0 where not a heading term)."""
-    shares = _heading_shares(titles, idf)
-    shares.sort_indices()
+def _aligned_titles(weights: sp.csr_matrix, titles: sp.csr_matrix) -> npt.NDArray[np.bool_]:
+    """Per posting of ``weights``, whether its term is in its section's heading (``titles`` > 0 there)."""
+    titles = _canonical(titles)
     width = np.int64(weights.shape[1])
     rows = np.repeat(np.arange(weights.shape[0], dtype=np.int64), np.diff(weights.indptr))
     keys = rows * width + weights.indices
-    share_rows = np.repeat(np.arange(shares.shape[0], dtype=np.int64), np.diff(shares.indptr))
-    share_keys = share_rows * width + shares.indices
-    where = np.searchsorted(keys, share_keys)
+    title_rows = np.repeat(np.arange(titles.shape[0], dtype=np.int64), np.diff(titles.indptr))
+    title_keys = (title_rows * width + titles.indices)[titles.data > 0]
+    where = np.searchsorted(keys, title_keys)
     found = where < len(keys)
-    found[found] = keys[where[found]] == share_keys[found]
-    aligned = np.zeros(weights.nnz, dtype=np.float32)
-    aligned[where[found]] = shares.data[found]
-    return aligned
+    found[found] = keys[where[found]] == title_keys[found]
+    titled = np.zeros(weights.nnz, dtype=bool)
+    titled[where[found]] = True
+    return titled
 
 
-def _heading_shares(titles: sp.csr_matrix, idf: FloatArray) -> sp.csr_matrix:
-    """Per section, each heading term's share of the heading's idf mass (rows sum to 1 or 0)."""
+def _heading_scale(titles: sp.csr_matrix, idf: FloatArray) -> FloatArray:
+    """Per section, one over the idf mass of its heading's distinct terms (0 for a section without one)."""
+    titles = _canonical(titles)
+    present = titles.data > 0
+    rows = np.repeat(np.arange(titles.shape[0]), np.diff(titles.indptr))[present]
+    mass = np.bincount(rows, weights=idf[titles.indices[present]], minlength=titles.shape[0]).astype(np.float32)
+    scale = np.zeros(titles.shape[0], dtype=np.float32)
+    np.divide(np.float32(1.0), mass, out=scale, where=mass > 0)
+    return scale
+
+
+def _canonical(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix`` with sorted indices and no duplicate entries."""
     import scipy.sparse as sp
 
-    shares = sp.csr_matrix(titles, dtype=np.float32, copy=True)
-    shares.data = np.ones_like(shares.data) * idf[shares.indices]
-    totals = np.asarray(shares.sum(axis=1)).ravel()
-    totals[totals == 0] = 1.0
-    row_of = np.repeat(np.arange(shares.shape[0]), np.diff(shares.indptr))
-    shares.data = (shares.data / totals[row_of]).astype(np.float32)
-    return shares
+    matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
+    matrix.sum_duplicates()
+    return matrix

@@ -11,8 +11,9 @@ The reference recomputes every score with plain Python loops from the sections' 
 
 where the question's idf mass counts a word the notes never use as ln(1 + n) + 1.
 
-and ranks by score, best first, ties by section order. Both ``Retriever.search`` and the benchmark's
-prototype (``benchmarks/prototypes.py``) must give the same sections in the same order with the same scores.
+and ranks by score, best first, ties by section order. ``Retriever.search`` must give the same sections in
+the same order with the same scores (to float32 rounding), and ``TermMatrix.top``, on every one of its
+paths, exactly what ``TermMatrix.score`` (the index's own definition, in float32) followed by a sort gives.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from collections.abc import Sequence
 import pytest
 
 from benchmarks.corpus import module_docstrings, shuffled
-from benchmarks.prototypes import FastSearch
 from benchmarks.questions import document_frequencies, make_questions
 from index import Retriever, RetrieverParams, Section
 from index.analysis import Analyzer
+from index.weighting import TermMatrix
 
 NOTES = [
     ("Containers", (), "A container is a running instance of an image. Containers share the host kernel."),
@@ -157,36 +158,6 @@ def test_retriever_search_matches_the_reference(notes: list[Section], question: 
     assert {h.section.id: h.score for h in hits} == pytest.approx(expected, rel=1e-5)
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 5, 12])
-@pytest.mark.parametrize("question", QUESTIONS)
-def test_prototype_matches_the_reference_at_every_k(notes: list[Section], question: str, k: int) -> None:
-    fast = FastSearch(Retriever.from_sections(notes, params=PARAMS))
-    hits = fast.search(question, k)
-    expected = reference_scores(notes, question, PARAMS)
-    assert [h.section.id for h in hits] == reference_ranking(notes, question, PARAMS, k)
-    assert {h.section.id: h.score for h in hits} == pytest.approx({h.section.id: expected[h.section.id] for h in hits})
-
-
-def test_prototype_equals_the_library_on_real_docstrings() -> None:
-    """200 real sections, generated questions, k = 10: same ids, scores and coverage as ``Retriever.search``.
-
-    Where several sections tie at the 10th score the library may keep any of them (``argpartition``), so
-    ties at the cut are compared as sets of equal scores.
-    """
-    from benchmarks.adapters.project import to_section
-
-    docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=2)[:200]
-    questions = make_questions(docs, 25, df=document_frequencies(docs), n_docs=len(docs), seed=2)
-    retriever = Retriever.from_sections([to_section(d) for d in docs])
-    fast = FastSearch(retriever)
-    for question in questions:
-        slow = [(h.section.id, h.score, h.coverage) for h in retriever.search(question.text, 10)]
-        quick = [(h.section.id, h.score, h.coverage) for h in fast.search(question.text, 10)]
-        assert [s for _, s, _ in quick] == [s for _, s, _ in slow], question
-        cut = slow[-1][1] if len(slow) == 10 else None
-        assert [x for x in quick if x[1] != cut] == [x for x in slow if x[1] != cut], question
-
-
 @pytest.fixture(scope="module")
 def docstring_retriever() -> Retriever:
     from benchmarks.adapters.project import to_section
@@ -195,51 +166,57 @@ def docstring_retriever() -> Retriever:
     return Retriever.from_sections([to_section(d) for d in docs])
 
 
-def _dense_and_pruned(
-    retriever: Retriever, term_ids: tuple[int, ...], extra: tuple[int, ...], k: int, unknown: float = 0.0
-) -> None:
-    """``unknown``: the idf mass of question words the notes lack, which lowers the question's heading shares."""
-    matrix = retriever._matrix
-    total = float(matrix.idf[list(term_ids)].sum()) + unknown
-    dense = [a.tolist() for a in matrix._top_dense(term_ids, extra, k, total)]
-    pruned = [a.tolist() for a in matrix._top_pruned(term_ids, extra, k, total)]
-    assert pruned == dense, (term_ids, extra, k)
+def _sorted_scores(matrix: TermMatrix, term_ids: Sequence[int], extra: Sequence[int], k: int, total: float) -> list:
+    """What ``top`` must return: ``score`` for every section, sorted by (score descending, section)."""
+    import numpy as np
+
+    scores, matched = matrix.score(term_ids, extra, total)
+    hit = np.flatnonzero(scores)
+    best = hit[np.lexsort((hit, -scores[hit]))][:k]
+    return [best.tolist(), scores[best].tolist(), matched[best].tolist()]
 
 
-# How the pruned path reads the other terms' postings: as chosen by their length (and probing again for the
-# k-th best score whatever the number of candidates), always whole (through the per-thread section map),
-# always by binary search; and with every posting read at once below a size.
-READINGS = [
-    {"_GROUP_ALL": 0, "_REPROBE": 0},
-    {"_GROUP_ALL": 0, "_GATHER": 10**9},
-    {"_GROUP_ALL": 0, "_GATHER": 0},
-    {},
-]
+# The ways ``top`` can run: the small path (every score sorted), and the large one (block maxima) with the
+# heading factor for the headed sections only, for every section, or as chosen by their number; and with
+# numpy's scatter-add in place of scipy's.
+PATHS = {
+    "small": {},
+    "blocks": {"SMALL": 0},
+    "blocks-sparse-heading": {"SMALL": 0, "DENSE_BOOST": 0},
+    "blocks-dense-heading": {"SMALL": 0, "DENSE_BOOST": 10**9},
+    "blocks-numpy-add": {"SMALL": 0, "scatter_add": "numpy"},
+    "small-numpy-add": {"scatter_add": "numpy"},
+}
 
 
-@pytest.mark.parametrize("reading", READINGS, ids=["chosen", "whole", "looked-up", "small-read-at-once"])
+def _use_path(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    from index import ranking
+
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(ranking, name, ranking._scatter_add_numpy if value == "numpy" else value)
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("k", [1, 2, 5, 10, 40])
-def test_the_pruned_top_k_equals_scoring_every_section(
-    docstring_retriever: Retriever, k: int, reading: dict[str, int], monkeypatch: pytest.MonkeyPatch
+def test_the_top_k_equals_scoring_every_section(
+    docstring_retriever: Retriever, k: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same sections, same order (ties by section order at the cut too), same scores and idf mass, bit for bit.
 
-    Questions of generated fragments, of the commonest words only (nothing can be skipped), of rare words
-    with common ones (most postings are skipped), and with acronym long forms (``extra_ids``).
+    Questions of generated fragments, of the commonest words only, of rare words with common ones, with
+    acronym long forms (``extra_ids``), and with words the notes lack (a smaller share of the question).
     """
-    from index import ranking
-
-    for name, value in reading.items():
-        monkeypatch.setattr(ranking, name, value)
     import random
 
     import numpy as np
 
+    _use_path(monkeypatch, path)
     retriever = docstring_retriever
     matrix = retriever._matrix
     lengths = np.diff(matrix.indptr)
     common = np.argsort(-lengths, kind="stable")[:40].tolist()
     rare = np.flatnonzero(lengths <= 2).tolist()
+    headed = np.flatnonzero(matrix.heading_count).tolist()
     rng = random.Random(k)
     docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
     questions = make_questions(docs, 30, df=document_frequencies(docs), n_docs=len(docs), seed=k)
@@ -250,43 +227,81 @@ def test_the_pruned_top_k_equals_scoring_every_section(
         cases.append((tuple(rng.sample(common, rng.randint(1, 6))), ()))
         words = [*rng.sample(rare, 2), *rng.sample(common, 3)]
         cases.append((tuple(words[:4]), tuple(words[4:])))
+        words = rng.sample(headed, 5)
+        cases.append((tuple(words[:3]), tuple(words[3:])))
+    assert sum(bool(extra) for _, extra in cases) >= 80
     for n, (term_ids, extra) in enumerate(cases):
         if term_ids:
-            _dense_and_pruned(retriever, tuple(dict.fromkeys(term_ids)), extra, k, unknown=(n % 3) * 4.0)
+            term_ids = tuple(dict.fromkeys(term_ids))
+            total = float(matrix.idf[list(term_ids)].sum()) + (n % 3) * 4.0
+            got = [a.tolist() for a in matrix.top(term_ids, extra, k, total)]
+            assert got == _sorted_scores(matrix, term_ids, extra, k, total), (term_ids, extra, k)
 
 
-def test_the_pruned_top_k_falls_back_when_sums_might_round(docstring_retriever: Retriever) -> None:
-    import dataclasses
-
-    matrix = docstring_retriever._matrix
-    strict = dataclasses.replace(matrix, exact_terms=1)
-    terms = tuple(range(6))
-    total = float(matrix.idf[list(terms)].sum())
-    assert [a.tolist() for a in strict._top_pruned(terms, (), 10, total)] == [
-        a.tolist() for a in matrix._top_dense(terms, (), 10, total)
-    ]
-
-
-def test_exact_terms_follows_the_spread_of_the_values() -> None:
+def test_the_block_path_looks_only_at_blocks_that_reach_the_kth_best(docstring_retriever: Retriever) -> None:
+    """The k-th largest block maximum bounds the k-th best score from below, so few blocks are read again."""
     import numpy as np
-
-    from index.weighting import exact_terms
-
-    assert exact_terms(np.array([1.0, 1.5], dtype=np.float32)) == 2**20
-    assert exact_terms(np.array([0.0, 1.0, 2.0**10], dtype=np.float32)) == 2**19
-    assert exact_terms(np.array([2.0**-20, 2.0**20], dtype=np.float32)) == 1
-
-
-def test_the_pruned_path_is_safe_to_share_between_threads(
-    docstring_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The pruned path keeps no state between calls: concurrent searches give the answers of one at a time."""
-    from concurrent.futures import ThreadPoolExecutor
 
     from index import ranking
 
-    monkeypatch.setattr(ranking, "DENSE_LIMIT", 0)  # the pruned path even on 400 sections
-    monkeypatch.setattr(ranking, "_GROUP_ALL", 0)  # with its per-thread section map
+    matrix = docstring_retriever._matrix
+    work = ranking._Scratch(matrix.n_docs)
+    rng = np.random.default_rng(7)
+    work.scores[: matrix.n_docs] = rng.random(matrix.n_docs, dtype=np.float32)
+    sections, values = ranking.Ranking._best(work, 5)
+    expected = np.argsort(-work.scores[: matrix.n_docs], kind="stable")[:5]
+    assert sections.tolist() == expected.tolist()
+    assert values.tolist() == work.scores[expected].tolist()
+
+
+def test_the_scratch_arrays_are_left_clean_for_the_next_question(
+    docstring_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from index import ranking
+
+    matrix = docstring_retriever._matrix
+    headed = np.flatnonzero(matrix.heading_count).tolist()[:4]
+    for path in ("small", "blocks-sparse-heading", "blocks-dense-heading"):
+        _use_path(monkeypatch, path)
+        matrix.top(tuple(headed[:2]), tuple(headed[2:]), 10, 30.0)
+        work = matrix._work()
+        assert not work.heading.any() and not work.asked.any(), path
+    monkeypatch.setattr(ranking, "SMALL", 0)
+
+    def broken(*_: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(ranking, "heading_factor", broken)
+    with pytest.raises(MemoryError):
+        matrix.top(tuple(headed[:2]), tuple(headed[2:]), 10, 30.0)
+    assert not matrix._work().heading.any() and not matrix._work().asked.any()
+
+
+def test_scipy_and_numpy_add_postings_the_same_way() -> None:
+    import numpy as np
+
+    from index import ranking
+
+    rng = np.random.default_rng(3)
+    target = [np.zeros(500, dtype=np.float32) for _ in range(2)]
+    for _ in range(30):
+        sections = rng.choice(500, 120, replace=False).astype(np.int32)
+        values = (rng.random(120) * 20).astype(np.float32)
+        for add, out in zip((ranking.scatter_add, ranking._scatter_add_numpy), target, strict=True):
+            add(out, sections, values, np.ones(1, dtype=np.float32), np.zeros(2, dtype=np.int32))
+    assert target[0].tobytes() == target[1].tobytes()
+
+
+@pytest.mark.parametrize("path", ["small", "blocks"])
+def test_top_is_safe_to_share_between_threads(
+    docstring_retriever: Retriever, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each thread has its own scratch arrays: concurrent searches give the answers of one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _use_path(monkeypatch, path)
     docs = shuffled(module_docstrings(("argparse", "json", "email", "logging", "pathlib", "csv")), seed=3)[:400]
     questions = [q.text for q in make_questions(docs, 40, df=document_frequencies(docs), n_docs=len(docs), seed=5)]
     search = docstring_retriever.search
@@ -295,30 +310,6 @@ def test_the_pruned_path_is_safe_to_share_between_threads(
         for _ in range(5):
             got = list(pool.map(lambda q: [(h.section.id, h.score, h.coverage) for h in search(q, 10)], questions))
             assert got == expected
-
-
-def test_the_three_ways_of_summing_postings_agree_with_a_loop(docstring_retriever: Retriever) -> None:
-    """Binary search, the per-thread section map and grouping give each section the sums a loop over the
-    postings gives: weights, heading shares, idf mass in the heading and idf mass (a section past a term's
-    last posting is not mistaken for the next term's first one; the last term's postings end the arrays)."""
-    import numpy as np
-
-    matrix = docstring_retriever._matrix
-    terms = [*range(0, len(matrix.idf) - 1, 5), len(matrix.idf) - 1]
-    spans = [(int(matrix.indptr[t]), int(matrix.indptr[t + 1])) for t in terms]
-    idf = matrix.idf[terms]
-    expected = np.zeros((4, matrix.n_docs))
-    for (start, end), mass in zip(spans, idf.tolist(), strict=True):
-        for posting in range(start, end):
-            doc, share = int(matrix.indices[posting]), float(matrix.heading_data[posting])
-            expected[:, doc] += [float(matrix.data[posting]), share, mass if share > 0 else 0.0, mass]
-    every = np.arange(matrix.n_docs, dtype=np.int32)
-    assert matrix._sums(every, spans, idf[:, None]).tolist() == expected.tolist()
-    assert matrix._gathered(every, spans, idf).tolist() == expected.tolist()
-    assert (matrix._slots() == -1).all()  # the map is left clean for the next question
-    docs, sums = matrix._grouped(spans, idf)
-    assert docs.tolist() == np.flatnonzero(expected[3]).tolist()
-    assert sums.tolist() == expected[:, docs].tolist()
 
 
 def test_hits_are_built_as_the_dataclass_builds_them(notes: list[Section]) -> None:
@@ -340,19 +331,11 @@ TIED = [
 ]
 
 
-@pytest.mark.parametrize("reading", READINGS, ids=["chosen", "whole", "looked-up", "small-read-at-once"])
-def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(
-    reading: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("path", ["small", "blocks"])
+def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups of identical sections tie; whatever k cuts through a group, the first sections of it are kept,
     and every path returns what scoring every section and sorting by (score desc, section) returns."""
-    import numpy as np
-
-    from index import ranking
-
-    monkeypatch.setattr(ranking, "DENSE_LIMIT", 0)
-    for name, value in reading.items():
-        monkeypatch.setattr(ranking, name, value)
+    _use_path(monkeypatch, path)
     tied = [
         Section(id=f"t#{i}", path="t.md", title=title, trail=(), level=1, line=i + 1, markdown=text, text=text)
         for i, (title, text) in enumerate(TIED)
@@ -361,12 +344,8 @@ def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(
     matrix = retriever._matrix
     for question in ("kernel", "kernel memory", "threads processes", "kernel processes memory threads devices"):
         query = retriever._query(question)
-        scores, matched = matrix.score(query.term_ids, query.extra_ids, query.total_mass)
-        hit = np.flatnonzero(scores)
-        ordered = hit[np.lexsort((hit, -scores[hit]))]
         for k in range(1, 41):
-            expected = ordered[:k]
-            got = matrix._top_pruned(query.term_ids, query.extra_ids, k, query.total_mass)
-            assert [a.tolist() for a in got] == [expected.tolist(), scores[expected].tolist(),
-                                                 matched[expected].tolist()], (question, k)
-            assert [h.section.id for h in retriever.search(question, k)] == [f"t#{i}" for i in expected.tolist()]
+            expected = _sorted_scores(matrix, query.term_ids, query.extra_ids, k, query.total_mass)
+            got = matrix.top(query.term_ids, query.extra_ids, k, query.total_mass)
+            assert [a.tolist() for a in got] == expected, (question, k)
+            assert [h.section.id for h in retriever.search(question, k)] == [f"t#{i}" for i in expected[0]]

@@ -15,7 +15,7 @@ from index.counting import PackedCounts
 from index.retriever import _count
 from index.spelling import SpellingCorrector
 from index.storage import SectionTable
-from index.weighting import TermMatrix, WeightParams, _half
+from index.weighting import TermMatrix, WeightParams
 from tests.conftest import CORPUS
 
 
@@ -130,11 +130,24 @@ def test_a_section_table_saves_exactly_like_its_sections() -> None:
     assert SectionStore.encode([])["section_meta"].shape == (0, 3)
 
 
-def test_heading_shares_are_half_floats_that_never_round_a_heading_term_to_zero() -> None:
-    long_heading = " ".join(f"word{i}" for i in range(3000))
-    matrix, _ = counted([section(0, "body text here", title=long_heading), section(1, "other body")], WeightParams())
-    shares = np.asarray(matrix.heading_data)
-    assert shares.dtype == np.float16
-    assert int((shares > 0).sum()) == 3000 + 2  # every heading term of both sections ("Title 1" has two)
-    tiny = np.array([0.0, 1e-9, 0.3, 1.0], dtype=np.float32)  # 1e-9 is below float16's smallest number
-    assert [bool(v > 0) for v in _half(tiny)] == [False, True, True, True]
+def test_each_term_lists_first_the_sections_whose_heading_holds_it() -> None:
+    """A row of postings is two runs in section order: the sections whose heading holds the term, then the
+    others; a section's heading scale is one over the idf mass of its heading's distinct terms."""
+    notes = [
+        section(0, "kernel text", title="Kernel memory"),
+        section(1, "the kernel and its memory", title="Other things"),
+        section(2, "kernel kernel", title="Kernel"),
+        section(3, "memory only", title="Memory memory"),
+        section(4, "no heading terms here", title="The"),
+    ]
+    matrix, _ = counted(notes, WeightParams())
+    analyzer = Analyzer()
+    headings = [set(analyzer.terms(n.title)) for n in notes]
+    for term, row in matrix.vocabulary.items():
+        postings = matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]].tolist()
+        titled = [i for i, heading in enumerate(headings) if term in heading]
+        assert postings == titled + sorted(set(postings) - set(titled)), term
+        assert int(matrix.heading_count[row]) == len(titled), term
+    for i, heading in enumerate(headings):
+        mass = sum(float(matrix.idf[matrix.vocabulary[t]]) for t in heading)
+        assert float(matrix.heading_scale[i]) == (pytest.approx(1 / mass) if heading else 0.0)

@@ -7,6 +7,6 @@ from benchmarks.adapters.rank_bm25_engine import RANK_BM25
 from benchmarks.adapters.sklearn_tfidf import SKLEARN
 
 ALL: tuple[System, ...] = (PROJECT, BM25S, RANK_BM25, SKLEARN)
-"""Every system, in report order (the prototype is added by ``benchmarks.prototypes``)."""
+"""Every system, in report order."""
 
 __all__ = ["ALL", "BM25S", "PROJECT", "RANK_BM25", "SKLEARN", "Engine", "System"]
