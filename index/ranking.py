@@ -269,7 +269,7 @@ class Ranking:
         cut = _TINY
         if width > k:
             maxima = np.maximum.reduce(grid, axis=0)
-            cut = max(cut, maxima[np.argpartition(maxima, width - k)[width - k]])
+            cut = max(cut, np.partition(maxima, width - k)[width - k])
             blocks = np.flatnonzero(maxima >= cut)
             rows, columns = np.nonzero(grid[:, blocks] >= cut)
             columns = blocks[columns]
