@@ -11,7 +11,8 @@ acronyms)::
 
 where ``heading_scale(d)`` is one over the idf mass of d's heading (so the first operand of ``min`` is the
 share of the heading that the question holds) and ``total_mass`` the question's whole idf mass (the
-second operand is the share of the question that the heading holds).
+second operand is the share of the question that the heading holds; it is multiplied by the float32 of
+``1 / total_mass``).
 
 ``score`` is the definition: it computes every section's score with plain numpy indexing. ``top`` computes
 the very same float32 operations in the same order, so its scores are equal bit for bit, and finds the k

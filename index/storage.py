@@ -412,6 +412,12 @@ def load_index(directory: Path) -> Retriever:
             raise IndexFormatError("the vocabulary and the arrays disagree in size")
         if len(matrix.heading_scale) != matrix.n_docs or (matrix.heading_count > np.diff(matrix.indptr)).any():
             raise IndexFormatError("the heading arrays and the postings disagree")
+        # Searching adds into one float per section through compiled code: every posting must name a section.
+        indptr, indices = matrix.indptr, matrix.indices
+        if indptr[0] != 0 or indptr[-1] != len(indices) or (np.diff(indptr) < 0).any() or (
+            len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= matrix.n_docs)
+        ):
+            raise IndexFormatError("the postings point outside the sections")
         expected = {"indptr": np.int64, "indices": np.int32, "data": np.float32, "idf": np.float32,
                     "heading_count": np.int32, "heading_scale": np.float32}
         if any(arrays[name].dtype != dtype or arrays[name].ndim != 1 for name, dtype in expected.items()):

@@ -149,18 +149,26 @@ class TermMatrix(Ranking):
 
 def _headings_first(titled: npt.NDArray[np.bool_], indptr: npt.NDArray[np.int64]) -> tuple[IntArray64, IntArray]:
     """The order that puts each row's titled postings first, both runs keeping their order, and how many
-    each row has: a stable partition of every row at once (a posting's new place is its row's start plus
-    its rank in its run)."""
+    each row has: a stable partition of every row at once. A titled posting goes to its row's start plus
+    the titled postings before it in the row; another to its own place plus the row's titled postings
+    after it. (Integers as narrow as the postings allow: at a million sections there are 25 million.)"""
+    n = len(titled)
+    kind = np.int32 if n < 2**31 - 1 else np.int64
     lengths = np.diff(indptr)
-    before = np.zeros(len(titled) + 1, dtype=np.int64)  # titled postings before each place
+    before = np.zeros(n + 1, dtype=kind)  # titled postings before each place, from the first
     np.cumsum(titled, out=before[1:])
     counts = before[indptr[1:]] - before[indptr[:-1]]
-    row_start = np.repeat(indptr[:-1], lengths)
-    titled_in_row = before[:-1] - np.repeat(before[indptr[:-1]], lengths)
-    rank = np.arange(len(titled), dtype=np.int64) - row_start
-    place = np.where(titled, row_start + titled_in_row, row_start + np.repeat(counts, lengths) + rank - titled_in_row)
-    order = np.empty(len(titled), dtype=np.int64)
-    order[place] = np.arange(len(titled), dtype=np.int64)
+    in_row = before[:-1]
+    in_row -= np.repeat(before[indptr[:-1]], lengths)  # titled postings before each one in its row
+    place = np.repeat(indptr[:-1].astype(kind), lengths)
+    place += in_row
+    other = np.arange(n, dtype=kind)
+    other += np.repeat(counts.astype(kind), lengths)
+    other -= in_row
+    np.copyto(place, other, where=~titled)
+    del other, before
+    order = np.empty(n, dtype=np.int64)
+    order[place] = np.arange(n, dtype=np.int64)
     return order, counts.astype(np.int32)
 
 

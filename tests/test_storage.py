@@ -121,6 +121,47 @@ def test_damaged_index_is_detected_on_load(notes: Path, tmp_path: Path, damage: 
         Retriever.load(tmp_path / "saved")
 
 
+def _rewrite_consistently(folder: Path, name: str, array: np.ndarray) -> None:
+    """Replace an array and update the manifest's size and checksum, as a deliberately made index would."""
+    import hashlib
+
+    np.save(folder / f"{name}.npy", array, allow_pickle=False)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    raw = (folder / f"{name}.npy").read_bytes()
+    manifest["files"][f"{name}.npy"] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def posting_past_the_last_section(folder: Path) -> None:
+    indices = np.load(folder / "indices.npy")
+    indices[len(indices) // 2] = 10**6
+    _rewrite_consistently(folder, "indices", indices)
+
+
+def postings_as_wide_integers(folder: Path) -> None:
+    _rewrite_consistently(folder, "indices", np.load(folder / "indices.npy").astype(np.int64))
+
+
+def more_heading_postings_than_postings(folder: Path) -> None:
+    counts = np.load(folder / "heading_count.npy")
+    counts[0] = 10**6
+    _rewrite_consistently(folder, "heading_count", counts)
+
+
+@pytest.mark.parametrize(
+    "damage", [posting_past_the_last_section, postings_as_wide_integers, more_heading_postings_than_postings]
+)
+def test_an_index_with_valid_checksums_but_impossible_arrays_is_refused(
+    notes: Path, tmp_path: Path, damage: object
+) -> None:
+    """Searching adds into one float per section in compiled code: an array that would make it write
+    outside its memory is refused on load, whatever the manifest claims."""
+    Retriever.from_directory(notes).save(tmp_path / "saved")
+    damage(tmp_path / "saved")  # type: ignore[operator]
+    with pytest.raises(IndexFormatError):
+        Retriever.load(tmp_path / "saved")
+
+
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
 def test_damaged_cache_is_rebuilt_with_a_warning(
     notes: Path, tmp_path: Path, damage: object, caplog: pytest.LogCaptureFixture
