@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float32]
 IntArray64 = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.signedinteger[Any]]
 Float64Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
@@ -155,14 +156,14 @@ def _headings_first(titled: npt.NDArray[np.bool_], indptr: npt.NDArray[np.int64]
     n = len(titled)
     kind = np.int32 if n < 2**31 - 1 else np.int64
     lengths = np.diff(indptr)
-    before = np.zeros(n + 1, dtype=kind)  # titled postings before each place, from the first
+    before: Ints = np.zeros(n + 1, dtype=kind)  # titled postings before each place, from the first
     np.cumsum(titled, out=before[1:])
     counts = before[indptr[1:]] - before[indptr[:-1]]
-    in_row = before[:-1]
+    in_row: Ints = before[:-1]
     in_row -= np.repeat(before[indptr[:-1]], lengths)  # titled postings before each one in its row
-    place = np.repeat(indptr[:-1].astype(kind), lengths)
+    place: Ints = np.repeat(indptr[:-1].astype(kind), lengths)
     place += in_row
-    other = np.arange(n, dtype=kind)
+    other: Ints = np.arange(n, dtype=kind)
     other += np.repeat(counts.astype(kind), lengths)
     other -= in_row
     np.copyto(place, other, where=~titled)
