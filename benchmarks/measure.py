@@ -13,7 +13,9 @@ Memory is measured two ways, both reported:
   the figures for corpora too big for a traced second build.
 
 Latency is per question, the whole path from the question string to the ids of the top 10 sections, after
-warm-up questions that are not timed. Speed is measured here and never asserted in tests.
+warm-up questions that are not timed. ``interleaved_latency`` measures it again for several systems at once,
+each question asked of every one in turn, so a slow spell of the machine falls on all of them. Speed is
+measured here and never asserted in tests.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,3 +250,25 @@ def measure(
         log.debug("%s: traced build in %.1f s", system.name, time.perf_counter() - start)
     gc.collect()
     return result
+
+
+def interleaved_latency(engines: Mapping[str, Engine], questions: Sequence[Question]) -> dict[str, list[float]]:
+    """Each engine's latency per question (ms), every question asked of every engine before the next one.
+
+    The machine's speed drifts from minute to minute (other tenants share it). Measured one system after
+    another, a slow spell can fall on one system only; asked in turn, in an order that rotates so that no
+    engine always goes first, the systems share it, and their ratio is steadier.
+    """
+    names = list(engines)
+    for question in questions[:WARM_UP]:
+        for name in names:
+            engines[name].search(question.text, K)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    clock = time.perf_counter_ns
+    for i, question in enumerate(questions):
+        for j in range(len(names)):
+            name = names[(i + j) % len(names)]
+            start = clock()
+            engines[name].search(question.text, K)
+            times[name].append((clock() - start) / 1e6)
+    return times

@@ -79,11 +79,33 @@ def ratio_table(results: Sequence[Result], subject: str, references: Sequence[st
     return "\n".join(lines)
 
 
+INTERLEAVED = ("p50_interleaved_ms", "p99_interleaved_ms")
+
+
+def interleaved_table(results: Sequence[Result], subject: str) -> str:
+    """The latency measured with every system asked each question in turn, and ``subject``'s p50 as a
+    multiple of each system's (empty when no row has it)."""
+    rows = [r for r in results if all(k in r.extra for k in INTERLEAVED)]
+    mine = {r.size: r.extra["p50_interleaved_ms"] for r in rows if r.system == subject}
+    if not rows:
+        return ""
+    lines = [f"| sections | system | p50 ms | p99 ms | {subject} p50 ÷ this p50 |", "|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: r.size):
+        ratio = f"{mine[r.size] / r.extra['p50_interleaved_ms']:.2f}×" if r.size in mine else "–"
+        lines.append(
+            f"| {r.size:,} | {r.system} | {r.extra['p50_interleaved_ms']:.3f} | {r.extra['p99_interleaved_ms']:.3f} "
+            f"| {ratio} |"
+        )
+    return "\n".join(lines)
+
+
 def extras(results: Sequence[Result]) -> str:
-    """Measures outside the table (``Result.extra``), one line each."""
+    """Measures outside the tables (``Result.extra``), one line each."""
     lines = []
     for result in sorted(results, key=lambda r: (r.size, r.system)):
         for key, value in result.extra.items():
+            if key in INTERLEAVED:
+                continue
             lines.append(
                 f"- {result.system} at {result.size:,} sections: {key} = {value:.3g} (build_s = {result.build_s:.3g})"
             )
@@ -153,6 +175,13 @@ def write(
         f"{preamble}\n\n{markdown_table(results)}\n\n"
         f"Ratios of {subject} to the others (below 1× means {subject} is faster or smaller):\n\n"
         f"{ratio_table(results, subject, references)}\n\n"
+        + (
+            "Latency measured again with every system built at once and each question asked of all of them in "
+            f"turn, so that a slow spell of the shared machine falls on all alike:\n\n"
+            f"{interleaved_table(results, subject)}\n\n"
+            if interleaved_table(results, subject)
+            else ""
+        )
         + (f"Other measures:\n\n{extras(results)}\n\n" if extras(results) else "")
         + f"![latency and memory]({name}.png)\n",
         encoding="utf-8",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from benchmarks.adapters.base import System
 from benchmarks.adapters.project import ProjectEngine
-from benchmarks.corpus import load_pool, make_corpus, shuffled
+from benchmarks.corpus import Doc, load_pool, make_corpus, shuffled
 from benchmarks.incremental import IncrementalResult, measure_incremental
-from benchmarks.measure import Result, measure
-from benchmarks.questions import Fragments, document_frequencies, make_questions
+from benchmarks.measure import Result, interleaved_latency, measure, percentile
+from benchmarks.questions import Fragments, Question, document_frequencies, make_questions
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class Plan:
     trace_limit: int = TRACE_LIMIT
     records: bool = False
     """Also time ``Retriever.from_records`` (through the Markdown splitter) for notes-qa."""
+    interleaved: bool = True
+    """Up to ``trace_limit`` sections, build every system again and measure their latency interleaved."""
 
 
 def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = None) -> tuple[list[Result], str]:
@@ -108,6 +110,10 @@ def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = No
             )
             if on_result is not None:
                 on_result(results)
+        if plan.interleaved and size <= plan.trace_limit:
+            _interleave(plan, size, corpus.docs, questions, results)
+            if on_result is not None:
+                on_result(results)
         del corpus
         gc.collect()
     notes.append(
@@ -115,6 +121,32 @@ def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = No
         f"run took {(time.perf_counter() - started) / 60:.1f} min."
     )
     return results, "\n".join(f"- {n}" for n in notes)
+
+
+def _interleave(
+    plan: Plan, size: int, docs: Sequence[Doc], questions: Sequence[Question], results: list[Result]
+) -> None:
+    """Latency again, with every system built at once and each question asked of all of them in turn
+    (systems limited to a few questions are left out); stored as ``p50_interleaved_ms`` and
+    ``p99_interleaved_ms`` in each row's ``extra``."""
+    chosen = [
+        s for s in plan.systems
+        if s.unavailable() is None and s.question_cap is None and (s.max_size is None or size <= s.max_size)
+    ]
+    if len(chosen) < 2:
+        return
+    engines = {s.name: s.build(docs) for s in chosen}
+    times = interleaved_latency(engines, questions)
+    del engines
+    gc.collect()
+    for result in results:
+        if result.size == size and result.system in times:
+            result.extra["p50_interleaved_ms"] = percentile(times[result.system], 50)
+            result.extra["p99_interleaved_ms"] = percentile(times[result.system], 99)
+    log.info(
+        "  interleaved    %s",
+        "  ".join(f"{n} p50 {percentile(t, 50):.3f} ms p99 {percentile(t, 99):.3f} ms" for n, t in times.items()),
+    )
 
 
 def run_incremental(plan: Plan) -> list[IncrementalResult]:

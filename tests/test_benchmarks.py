@@ -15,9 +15,9 @@ import pytest
 
 from benchmarks.adapters import PROJECT, SKLEARN
 from benchmarks.corpus import Doc, make_corpus, module_docstrings, sentences, shuffled, synthesise
-from benchmarks.measure import Result, measure, percentile, reciprocal_rank
+from benchmarks.measure import WARM_UP, Result, interleaved_latency, measure, percentile, reciprocal_rank
 from benchmarks.questions import Question, document_frequencies, make_questions, misspell
-from benchmarks.report import COLUMNS, markdown_table, write
+from benchmarks.report import COLUMNS, interleaved_table, markdown_table, write
 
 MODULES = ("argparse", "json", "email", "http", "logging", "pathlib", "collections", "unittest", "csv", "zipfile")
 
@@ -115,6 +115,44 @@ def test_the_report_has_the_expected_columns(results: list[Result], tmp_path: Pa
     assert [r["system"] for r in rows] == ["notes-qa", "sklearn", "rank_bm25"]
     if importlib.util.find_spec("matplotlib") is not None:
         assert (tmp_path / "smoke.png").stat().st_size > 1000
+
+
+class _Recorder:
+    """A system's engine that notes who was asked what, in order."""
+
+    def __init__(self, name: str, engine: object, log: list[tuple[str, str]]) -> None:
+        self.name, self.engine, self.log = name, engine, log
+
+    def search(self, question: str, k: int) -> list[str]:
+        self.log.append((self.name, question))
+        return self.engine.search(question, k)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_interleaved_latency_asks_every_system_each_question_in_turn(
+    docs: list[Doc], questions: list[Question]
+) -> None:
+    log: list[tuple[str, str]] = []
+    engines = {s.name: _Recorder(s.name, s.build(docs), log) for s in (PROJECT, SKLEARN)}
+    times = interleaved_latency(engines, questions)  # type: ignore[arg-type]
+    assert {name: len(t) for name, t in times.items()} == {PROJECT.name: len(questions), SKLEARN.name: len(questions)}
+    assert all(t > 0 for ts in times.values() for t in ts)
+    timed = log[2 * min(WARM_UP, len(questions)) :]
+    pairs = [timed[i : i + 2] for i in range(0, len(timed), 2)]
+    assert [{q for _, q in pair} for pair in pairs] == [{q.text} for q in questions]  # both, before the next
+    assert [pair[0][0] for pair in pairs[:4]] == [PROJECT.name, SKLEARN.name] * 2  # who goes first rotates
+
+
+def test_the_interleaved_table_gives_the_subject_as_a_multiple_of_each_system() -> None:
+    rows = [
+        Result("notes-qa", 1000, extra={"p50_interleaved_ms": 0.3, "p99_interleaved_ms": 0.5}),
+        Result("bm25s-numba", 1000, extra={"p50_interleaved_ms": 0.1, "p99_interleaved_ms": 0.2}),
+        Result("rank_bm25", 1000),
+    ]
+    table = interleaved_table(rows, "notes-qa")
+    assert "| 1,000 | bm25s-numba | 0.100 | 0.200 | 3.00× |" in table
+    assert "| 1,000 | notes-qa | 0.300 | 0.500 | 1.00× |" in table
+    assert "rank_bm25" not in table
+    assert interleaved_table(rows[2:], "notes-qa") == ""
 
 
 def test_incremental_update_answers_like_a_full_rebuild(docs: list[Doc], questions: list[Question]) -> None:
