@@ -177,7 +177,9 @@ def write(
         f"{ratio_table(results, subject, references)}\n\n"
         + (
             "Latency measured again with every system built at once and each question asked of all of them in "
-            f"turn, so that a slow spell of the shared machine falls on all alike:\n\n"
+            "turn, so that a slow spell of the shared machine falls on all alike (each system's data is also "
+            "pushed out of the CPU caches by the others between questions, so every figure is higher than in "
+            f"the table above):\n\n"
             f"{interleaved_table(results, subject)}\n\n"
             if interleaved_table(results, subject)
             else ""
