@@ -99,14 +99,14 @@ class _Scratch:
     """One thread's working arrays: the scores laid out as a ``depth`` x ``width`` grid (padded with zeros),
     and the heading sums, which are all zero between questions (``asked`` is made when first needed)."""
 
-    __slots__ = ("_asked", "_ones", "depth", "grid", "heading", "n", "ptr", "scores", "width")
+    __slots__ = ("_asked", "_ones", "grid", "heading", "n", "ptr", "scores", "width")
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.depth = max(16, math.isqrt(n) // 4)  # block size: about a thousand blocks at 100,000 sections
-        self.width = max(1, -(-n // self.depth))
-        self.scores: FloatArray = np.zeros(self.depth * self.width, dtype=np.float32)
-        self.grid: FloatArray = self.scores.reshape(self.depth, self.width)
+        depth = max(16, math.isqrt(n) // 4)  # block size: about a thousand blocks at 100,000 sections
+        self.width = max(1, -(-n // depth))
+        self.scores: FloatArray = np.zeros(depth * self.width, dtype=np.float32)
+        self.grid: FloatArray = self.scores.reshape(depth, self.width)
         self.heading: FloatArray = np.zeros(n, dtype=np.float32)
         self._asked: FloatArray | None = None
         self._ones: FloatArray = np.ones(0, dtype=np.float32)
@@ -227,7 +227,7 @@ class Ranking:
         """Multiply the scores of sections whose heading holds a question term by their heading factor."""
         n, indices, idf = self.n_docs, self.indices, self.idf
         # Without long forms in headings both sums are the same: one is enough.
-        asked_too = n_asked < len(terms) and any(heads[n_asked:])
+        asked_too = any(heads[n_asked:])
         heading, asked = work.heading, (work.asked if asked_too else work.heading)
         ones = work.ones(max(heads))
         dense = DENSE_BOOST * sum(heads) > n
@@ -247,16 +247,16 @@ class Ranking:
                 headed = np.concatenate([indices[s : s + c] for s, c in zip(starts, heads, strict=True) if c]).astype(
                     np.intp
                 )
+                held = heading[headed]
                 work.scores[headed] = work.scores[headed] * heading_factor(
-                    heading[headed], asked[headed], self.heading_scale[headed], inverse_total, boost
+                    held, asked[headed] if asked_too else held, self.heading_scale[headed], inverse_total, boost
                 )
         finally:
-            if headed is None:
-                heading.fill(0.0)
-                asked.fill(0.0)
-            else:
-                heading[headed] = 0.0
-                asked[headed] = 0.0
+            for sums in (heading, asked) if asked_too else (heading,):
+                if headed is None:
+                    sums.fill(0.0)
+                else:
+                    sums[headed] = 0.0
 
     @staticmethod
     def _best(work: _Scratch, k: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
