@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -13,7 +14,8 @@ _WORD = re.compile(r"[^\W_]+")
 # that ``_WORD`` would (about twice as quick as the regular expression, and most notes are ASCII).
 _ASCII_SPACES = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(256))
 
-# Function words, and the words people wrap around a question ("hey, can you tell me what ... means?").
+# Function words, and the words people wrap around a question ("hey, can you tell me what ... means?"),
+# in the forms people type them ("explained", "wondering").
 # Made for questions: content words that scikit-learn's general list drops ("system", "fill", "interest",
 # "back", "top", "find") are kept, because notes are about exactly such things.
 STOP_WORDS: frozenset[str] = frozenset(
@@ -34,6 +36,8 @@ STOP_WORDS: frozenset[str] = frozenset(
     really totally usually stuff anyway gonna kinda sorta literally yo dude guys folks bit lot lots
     wat wut u ur r y ya pls ty tho bc cuz lol btw imo idk iirc afaik vs versus
     dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent im ive youre
+    never explained explains explaining described describes describing tells telling told wants wanted
+    wanting wondering wondered guessing says saying talks talking understood
     """.split()
 )
 
@@ -78,6 +82,12 @@ class Analyzer:
     ) -> None:
         self.stop_words = frozenset(stop_words)
         self._stemmer = snowballstemmer.stemmer("english") if stem else None
+        shape_words = frozenset(shape_words)
+        stemming = "snowball-english" if stem else "none"
+        self.fingerprint: str = hashlib.sha256(
+            "\n".join([stemming, " ".join(sorted(self.stop_words)), " ".join(sorted(shape_words))]).encode()
+        ).hexdigest()[:16]
+        """Names how words become terms (stemming and word lists): an index is valid only for the same one."""
         self._cache: dict[str, str | None] = {}
         self.shape_terms: frozenset[str] = frozenset(t for w in shape_words if (t := self._term(w)) is not None)
         """The terms of ``SHAPE_WORDS``: left out of a question when the notes never use them."""

@@ -2,8 +2,9 @@
 
 Layout of a saved index::
 
-    manifest.json     format name and version, library versions, parameters, notes fingerprint,
-                      and the size and SHA-256 of every other file (so damage is detected)
+    manifest.json     format name and version, library versions, parameters, the analysis (word lists
+                      and stemming) it was made with, notes fingerprint, and the size and SHA-256 of
+                      every other file (so damage is detected)
     vocabulary.json   the terms in row order, the acronyms the notes define, the spelling words
     frequencies.json  the notes' word frequencies (read only to update the index)
     report.json       the ingestion report
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from index.analysis import Analyzer
 from index.errors import IndexFormatError
 from index.model import IngestReport, Section, SkippedFile
 from index.spelling import SpellingCorrector
@@ -317,6 +319,7 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "format_version": FORMAT_VERSION,
             "versions": {name: _version(name) for name in ("notes-qa", "numpy", "scipy", "scikit-learn")},
             "params": asdict(retriever.params),
+            "analysis": retriever._analyzer.fingerprint,
             "fingerprint": retriever.fingerprint,
             "note_stats": retriever._note_stats,
             "n_sections": len(sections),
@@ -387,6 +390,10 @@ def load_index(directory: Path) -> Retriever:
         raw_report = _read_json(_verify(directory, files, "report.json"))
         raw_params = dict(manifest["params"])
         params = RetrieverParams(**{**raw_params, "weights": WeightParams(**raw_params["weights"])})
+        if manifest.get("analysis") != Analyzer(stem=params.stem).fingerprint:
+            raise IndexFormatError(
+                "the saved index was made with other word lists or stemming (by another version of notes-qa)"
+            )
         report = IngestReport(
             root=raw_report["root"],
             files=tuple(raw_report["files"]),

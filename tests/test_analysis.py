@@ -43,3 +43,14 @@ def test_stemming_runs_in_c_and_stems_every_word_of_the_bundled_notes_as_the_pur
     pure, c = EnglishStemmer(), Stemmer.Stemmer("english")
     assert len(vocabulary) > 1000
     assert {w: pure.stemWord(w) for w in vocabulary} == {w: c.stemWord(w) for w in vocabulary}
+
+
+def test_the_fingerprint_names_the_word_lists_and_the_stemming() -> None:
+    """A saved index is valid only for the analysis it was made with: any change to it changes the name."""
+    from index.analysis import STOP_WORDS
+
+    same = Analyzer().fingerprint
+    assert Analyzer().fingerprint == same
+    assert Analyzer(stem=False).fingerprint != same
+    assert Analyzer(stop_words=STOP_WORDS - {"never"}).fingerprint != same
+    assert Analyzer(shape_words=["overview"]).fingerprint != same

@@ -102,6 +102,20 @@ def damage_version(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
+def damage_analysis(folder: Path) -> None:
+    """As saved by a notes-qa whose word lists or stemming differ from this one's."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["analysis"] = "0" * 16
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def damage_no_analysis(folder: Path) -> None:
+    """As saved before the manifest named its analysis."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["analysis"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
 def damage_manifest(folder: Path) -> None:
     (folder / "manifest.json").write_text("{not json")
 
@@ -110,7 +124,10 @@ def damage_missing_array(folder: Path) -> None:
     (folder / "idf.npy").unlink()
 
 
-DAMAGE = [damage_truncate, damage_random_bytes, damage_version, damage_manifest, damage_missing_array]
+DAMAGE = [
+    damage_truncate, damage_random_bytes, damage_version, damage_analysis, damage_no_analysis, damage_manifest,
+    damage_missing_array,
+]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
