@@ -45,7 +45,9 @@ def main() -> int:
     features = {}
     retrievers: dict[Path, Retriever] = {}
     for name, (questions, notes) in question_sets(args.shared, args.held_out).items():
-        retriever = retrievers.setdefault(notes, Retriever.from_directory(notes))
+        if notes not in retrievers:  # a held-out set asks the same notes again
+            retrievers[notes] = Retriever.from_directory(notes)
+        retriever = retrievers[notes]
         features[name] = decline_features(retriever, load_questions(questions, retriever.sections))
     if len(features) < 2:
         print("needs at least two question sets (is ../shared/corpora there?)", file=sys.stderr)
