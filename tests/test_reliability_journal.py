@@ -73,6 +73,9 @@ def test_effects_and_snapshots_are_kept_per_update_and_old_updates_forgotten(tmp
         journal.record_effect(1, 1, "sendMessage", "unknown", True)
         journal.save_snapshot(1, 7, State(context="x").to_json())
         journal.save_snapshot(1, 7, State(context="later").to_json())  # the first snapshot stays
+        journal.record_effect(3, 0, "sendMessage", "unknown", True)
+        journal.record_effect(3, 1, "sendMessage", "unknown", True)
+        assert journal.uncertain() == [update(1), update(3)]  # a message of each may not have arrived
         effect = journal.effect(1, 0)
         assert effect is not None and (effect.method, effect.status, effect.result) == ("sendMessage", "sent",
                                                                                        {"message_id": 9})

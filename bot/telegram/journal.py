@@ -261,6 +261,15 @@ class Journal:
         """How many updates are in each status."""
         return {str(s): int(n) for s, n in self._read("SELECT status, count(*) FROM updates GROUP BY status")}
 
+    def uncertain(self) -> list[dict[str, Any]]:
+        """Updates with a message whose fate is unknown (it was out when the bot stopped, or its answer timed
+        out): it may or may not have reached the chat, and it is not sent again. Oldest first."""
+        sql = (
+            "SELECT payload FROM updates WHERE update_id IN (SELECT update_id FROM effects WHERE status = 'unknown')"
+            " ORDER BY update_id"
+        )
+        return [json.loads(payload) for (payload,) in self._read(sql)]
+
     # Effects and snapshots ---------------------------------------------------------------------------------
 
     def effect(self, update_id: int, seq: int) -> Effect | None:
