@@ -69,6 +69,15 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+def fingerprint(
+    *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS, shape_words: Iterable[str] = SHAPE_WORDS
+) -> str:
+    """A short name for an analysis (stemming and word lists), the ``fingerprint`` of its ``Analyzer``."""
+    stemming = "snowball-english" if stem else "none"
+    text = "\n".join([stemming, " ".join(sorted(set(stop_words))), " ".join(sorted(set(shape_words)))])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class Analyzer:
     """Words to index terms: stop words dropped, the rest stemmed with the Snowball English stemmer.
 
@@ -83,10 +92,7 @@ class Analyzer:
         self.stop_words = frozenset(stop_words)
         self._stemmer = snowballstemmer.stemmer("english") if stem else None
         shape_words = frozenset(shape_words)
-        stemming = "snowball-english" if stem else "none"
-        self.fingerprint: str = hashlib.sha256(
-            "\n".join([stemming, " ".join(sorted(self.stop_words)), " ".join(sorted(shape_words))]).encode()
-        ).hexdigest()[:16]
+        self.fingerprint: str = fingerprint(stem=stem, stop_words=self.stop_words, shape_words=shape_words)
         """Names how words become terms (stemming and word lists): an index is valid only for the same one."""
         self._cache: dict[str, str | None] = {}
         self.shape_terms: frozenset[str] = frozenset(t for w in shape_words if (t := self._term(w)) is not None)

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from index.analysis import Analyzer
+from index.analysis import fingerprint
 from index.errors import IndexFormatError
 from index.model import IngestReport, Section, SkippedFile
 from index.spelling import SpellingCorrector
@@ -390,7 +390,7 @@ def load_index(directory: Path) -> Retriever:
         raw_report = _read_json(_verify(directory, files, "report.json"))
         raw_params = dict(manifest["params"])
         params = RetrieverParams(**{**raw_params, "weights": WeightParams(**raw_params["weights"])})
-        if manifest.get("analysis") != Analyzer(stem=params.stem).fingerprint:
+        if manifest.get("analysis") != fingerprint(stem=params.stem):
             raise IndexFormatError(
                 "the saved index was made with other word lists or stemming (by another version of notes-qa)"
             )

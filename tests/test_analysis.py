@@ -7,7 +7,7 @@ import string
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.analysis import _WORD, Analyzer, normalize, words
+from index.analysis import _WORD, Analyzer, fingerprint, normalize, words
 from tests.conftest import CORPUS
 
 
@@ -54,3 +54,4 @@ def test_the_fingerprint_names_the_word_lists_and_the_stemming() -> None:
     assert Analyzer(stem=False).fingerprint != same
     assert Analyzer(stop_words=STOP_WORDS - {"never"}).fingerprint != same
     assert Analyzer(shape_words=["overview"]).fingerprint != same
+    assert fingerprint() == same and fingerprint(stem=False) == Analyzer(stem=False).fingerprint  # what load reads

@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -96,24 +98,24 @@ def damage_random_bytes(folder: Path) -> None:
     sections.write_bytes(bytes(raw))
 
 
-def damage_version(folder: Path) -> None:
+def _edit_manifest(folder: Path, edit: Callable[[dict[str, Any]], object]) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["format_version"] = 99
+    edit(manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def damage_version(folder: Path) -> None:
+    _edit_manifest(folder, lambda m: m.update(format_version=99))
 
 
 def damage_analysis(folder: Path) -> None:
     """As saved by a notes-qa whose word lists or stemming differ from this one's."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["analysis"] = "0" * 16
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    _edit_manifest(folder, lambda m: m.update(analysis="0" * 16))
 
 
 def damage_no_analysis(folder: Path) -> None:
     """As saved before the manifest named its analysis."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    del manifest["analysis"]
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    _edit_manifest(folder, lambda m: m.pop("analysis"))
 
 
 def damage_manifest(folder: Path) -> None:
@@ -143,10 +145,9 @@ def _rewrite_consistently(folder: Path, name: str, array: np.ndarray) -> None:
     import hashlib
 
     np.save(folder / f"{name}.npy", array, allow_pickle=False)
-    manifest = json.loads((folder / "manifest.json").read_text())
     raw = (folder / f"{name}.npy").read_bytes()
-    manifest["files"][f"{name}.npy"] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    entry = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    _edit_manifest(folder, lambda m: m["files"].update({f"{name}.npy": entry}))
 
 
 def posting_past_the_last_section(folder: Path) -> None:
