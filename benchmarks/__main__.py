@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import incremental
+from benchmarks import anatomy, incremental
 from benchmarks.adapters import ALL
+from benchmarks.adapters.base import System
 from benchmarks.measure import Result
 from benchmarks.report import write
-from benchmarks.run import FULL_SIZES, QUICK_SIZES, Plan, run, run_incremental
+from benchmarks.run import FULL_SIZES, QUICK_SIZES, Plan, run, run_anatomy, run_incremental
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -35,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--incremental", action="store_true", help="only measure the update of a cached index after one file changed"
+    )
+    parser.add_argument(
+        "--anatomy",
+        action="store_true",
+        help="only time notes-qa's search stage by stage (terms, scoring, heading boost, coverage, hits), "
+        "beside the other systems (default sizes 1000,100000)",
     )
     parser.add_argument("--verbose", action="store_true", help="log the time of every phase")
     return parser
@@ -56,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         candidates = tuple(s for s in candidates if s.name in args.systems)
     if args.incremental:
         return _incremental(args, tuple(args.sizes or (10_000,)))
+    if args.anatomy:
+        # Beside bm25s only, unless told: plain scikit-learn would take most of the run at 100k sections.
+        others = tuple(s for s in candidates if s.name != "notes-qa" and (args.systems or s.name.startswith("bm25s")))
+        return _anatomy(args, tuple(args.sizes or (1_000, 100_000)), others)
     name = args.name or ("full" if args.full else "quick")
     plan = Plan(
         sizes=tuple(sizes),
@@ -90,6 +101,17 @@ def _incremental(args: argparse.Namespace, sizes: tuple[int, ...]) -> int:
     path = args.out / f"{args.name or 'incremental'}.md"
     tables = "\n\n".join(r.markdown() for r in results)
     path.write_text(f"# Incremental rebuild\n\n{incremental.__doc__}\n{tables}\n", encoding="utf-8")
+    print(path)
+    return 0
+
+
+def _anatomy(args: argparse.Namespace, sizes: tuple[int, ...], others: tuple[System, ...]) -> int:
+    plan = Plan(sizes=sizes, systems=others, questions=args.questions or 300, seed=args.seed,
+                cache_dir=args.out / ".cache")
+    results = run_anatomy(plan)
+    path = args.out / f"{args.name or 'anatomy'}.md"
+    tables = "\n\n".join(anatomy.markdown(size, stages) for size, stages in results)
+    path.write_text(f"# Anatomy of a search\n\n{anatomy.__doc__}\n{tables}\n", encoding="utf-8")
     print(path)
     return 0
 

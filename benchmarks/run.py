@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks.adapters.base import System
 from benchmarks.adapters.project import ProjectEngine
+from benchmarks.anatomy import Stage, measure_anatomy
 from benchmarks.corpus import Doc, load_pool, make_corpus, shuffled
 from benchmarks.incremental import IncrementalResult, measure_incremental
 from benchmarks.measure import Result, interleaved_latency, measure, percentile
@@ -163,4 +164,26 @@ def run_incremental(plan: Plan) -> list[IncrementalResult]:
         log.info("incremental rebuild at %s sections", f"{len(real):,}")
         results.append(measure_incremental(real, questions))
         log.info("  %s", results[-1])
+    return results
+
+
+def run_anatomy(plan: Plan, repeats: int = 5) -> list[tuple[int, list[Stage]]]:
+    """``benchmarks.anatomy`` at each size of the plan, on the corpora and questions of a normal run."""
+    pool = load_pool(plan.cache_dir)
+    order = shuffled(pool, seed=plan.seed)
+    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
+    results = []
+    for size in plan.sizes:
+        real = order[: min(size, len(order))]
+        questions = make_questions(
+            real, plan.questions, df=df, n_docs=len(real), seed=plan.seed + size, fragments=Fragments(real)
+        )
+        clean = [q for q in questions if q.kind == "clean"]
+        corpus = make_corpus(order, size, seed=plan.seed, protected=frozenset(q.gold for q in clean))
+        log.info("anatomy of a search at %s sections, %d questions", f"{size:,}", len(clean))
+        results.append((size, measure_anatomy(corpus.docs, clean, repeats=repeats, others=plan.systems)))
+        for stage in results[-1][1]:
+            log.info("  %-16s p50 %7.3f ms  p99 %7.3f ms", stage.name, stage.p50_ms, stage.p99_ms)
+        del corpus
+        gc.collect()
     return results
