@@ -6,6 +6,7 @@ import gc
 import logging
 import platform
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,16 +47,21 @@ class Plan:
     """Up to ``trace_limit`` sections, build every system again and measure their latency interleaved."""
 
 
+def _shuffled_pool(plan: Plan) -> tuple[list[Doc], Counter[str]]:
+    """The harvested pool in the plan's seeded order, and the document frequencies of its words up to the
+    plan's largest size (they pick each question's rarest window)."""
+    order = shuffled(load_pool(plan.cache_dir), seed=plan.seed)
+    return order, document_frequencies(order[: min(max(plan.sizes), len(order))])
+
+
 def run(plan: Plan, *, on_result: Callable[[Sequence[Result]], None] | None = None) -> tuple[list[Result], str]:
     """Measure every system at every size; returns the results and a description of the corpora."""
     started = time.perf_counter()
-    pool = load_pool(plan.cache_dir)
-    order = shuffled(pool, seed=plan.seed)
-    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
-    log.info("pool of %d real sections ready in %.1f s", len(pool), time.perf_counter() - started)
+    order, df = _shuffled_pool(plan)
+    log.info("pool of %d real sections ready in %.1f s", len(order), time.perf_counter() - started)
     results: list[Result] = []
     notes = [
-        f"Pool: {len(pool):,} real sections (docstrings of the standard library and site-packages, man pages), "
+        f"Pool: {len(order):,} real sections (docstrings of the standard library and site-packages, man pages), "
         f"deduplicated; corpora are prefixes of one shuffle (seed {plan.seed}). Question fragments occur "
         "once in their corpus's real sections."
     ]
@@ -152,9 +158,7 @@ def _interleave(
 
 def run_incremental(plan: Plan) -> list[IncrementalResult]:
     """The incremental-rebuild measurement at each size of the plan (real sections only)."""
-    pool = load_pool(plan.cache_dir)
-    order = shuffled(pool, seed=plan.seed)
-    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
+    order, df = _shuffled_pool(plan)
     results = []
     for size in plan.sizes:
         real = order[: min(size, len(order))]
@@ -169,9 +173,7 @@ def run_incremental(plan: Plan) -> list[IncrementalResult]:
 
 def run_anatomy(plan: Plan, repeats: int = 5) -> list[tuple[int, list[Stage]]]:
     """``benchmarks.anatomy`` at each size of the plan, on the corpora and questions of a normal run."""
-    pool = load_pool(plan.cache_dir)
-    order = shuffled(pool, seed=plan.seed)
-    df = document_frequencies(order[: min(max(plan.sizes), len(order))])
+    order, df = _shuffled_pool(plan)
     results = []
     for size in plan.sizes:
         real = order[: min(size, len(order))]
