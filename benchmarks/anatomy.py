@@ -6,10 +6,11 @@ does more of what ``Retriever.search`` does:
 - **terms**: the question's analysis alone (words, stop words, stems, spelling, compounds, acronyms);
 - **core**: + each term's postings added into one float per section (a compiled scatter-add per term) and
   the ten best found through block maxima: BM25-style scoring, the part bm25s also does;
-- **+ heading boost**: + the heading factor of the sections whose heading holds a question term;
-- **+ coverage**: + the share of the question each of the ten holds (what the decline rule reads). This
-  stage is ``Ranking.top`` itself, so up to 8,192 sections, where ``top`` sorts every score instead of
-  reading block maxima, it is not exactly "core" plus the two parts before it;
+- **+ heading boost**: + the heading factor of the sections whose heading holds a question term (this
+  is ``Ranking.top`` without the coverage, so up to 8,192 sections, where ``top`` sorts every score
+  instead of reading block maxima, it is not exactly "core" plus the boost);
+- **+ coverage**: + the share of the question each of the ten holds (what the decline rule reads): this
+  stage is ``Ranking.top`` itself;
 - **search**: ``Retriever.search``, which also makes the ``Section`` and ``Hit`` objects it returns.
 
 Every question is asked of every stage (and of bm25s) in turn, the first asker rotating, five times over,
@@ -60,26 +61,25 @@ def stages(retriever: Retriever, ids: Sequence[str]) -> dict[str, StagePath]:
         query(question)
         return []
 
-    def core(boost: bool) -> StagePath:
-        def path(question: str) -> list[str]:
-            q = query(question)
-            if not q.term_ids:
-                return []
-            every = [*q.term_ids, *q.extra_ids]
-            starts: list[int] = matrix.indptr[every].tolist()
-            ends: list[int] = matrix.indptr[[t + 1 for t in every]].tolist()
-            work = matrix._work()
-            work.scores.fill(0.0)
-            for start, end in zip(starts, ends, strict=True):
-                scatter_add(work.scores, matrix.indices[start:end], matrix.data[start:end], _ONE, work.ptr)
-            heads: list[int] = matrix.heading_count[every].tolist()
-            if boost and matrix.heading_boost and any(heads):
-                inverse = matrix._inverse_total(q.term_ids, q.total_mass)
-                matrix._boost(work, every, len(q.term_ids), starts, heads, inverse)
-            sections, _ = Ranking._best(work, K)
-            return [ids[i] for i in rows[sections].tolist()]
+    def core(question: str) -> list[str]:
+        q = query(question)
+        if not q.term_ids:
+            return []
+        every = [*q.term_ids, *q.extra_ids]
+        work = matrix._work()
+        work.scores.fill(0.0)
+        ends = matrix.indptr[[t + 1 for t in every]].tolist()
+        for start, end in zip(matrix.indptr[every].tolist(), ends, strict=True):
+            scatter_add(work.scores, matrix.indices[start:end], matrix.data[start:end], _ONE, work.ptr)
+        sections, _ = Ranking._best(work, K)
+        return [ids[i] for i in rows[sections].tolist()]
 
-        return path
+    def boosted(question: str) -> list[str]:
+        q = query(question)
+        if not q.term_ids:
+            return []
+        sections, _, _ = matrix._ranked(q.term_ids, q.extra_ids, K, q.total_mass)
+        return [ids[i] for i in rows[sections].tolist()]
 
     def top(question: str) -> list[str]:
         q = query(question)
@@ -91,7 +91,7 @@ def stages(retriever: Retriever, ids: Sequence[str]) -> dict[str, StagePath]:
     def search(question: str) -> list[str]:
         return [hit.section.id for hit in retriever.search(question, K)]
 
-    return {"terms": terms, "core": core(False), "+ heading boost": core(True), "+ coverage": top, "search": search}
+    return {"terms": terms, "core": core, "+ heading boost": boosted, "+ coverage": top, "search": search}
 
 
 def time_paths(paths: dict[str, StagePath], questions: Sequence[Question], repeats: int) -> list[Stage]:

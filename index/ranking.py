@@ -18,7 +18,9 @@ second operand is the share of the question that the heading holds; it is multip
 the very same float32 operations in the same order, so its scores are equal bit for bit, and finds the k
 best without sorting every section: the sums go into a per-thread array of one float per section (a
 compiled scatter-add per term), and the array is read as a grid of blocks whose maxima bound the k-th best
-score from below, so only a few blocks are looked at again.
+score from below, so only a few blocks are looked at again. The heading factor is at least 1 and at most
+``1 + heading_boost``: where many headings hold a question term, it is computed only for the sections whose
+plain score, so grown, could reach that bound.
 """
 
 from __future__ import annotations
@@ -77,8 +79,9 @@ SMALL = 8_192
 for every section: quicker than the block maxima and the look-ups, which pay off on large indexes."""
 
 DENSE_BOOST = 16
-"""With more than one heading posting per this many sections, the heading factor is computed for every
-section at once (a few passes over contiguous floats) instead of for the sections of those postings."""
+"""With more than one heading posting per this many sections, the heading factor is not computed for the
+sections of those postings one by one: on a large index only for the sections that can be among the best
+(``Ranking._best_boosted``), on a small one for every section at once (a few passes over contiguous floats)."""
 
 _TINY = np.float32(np.finfo(np.float32).tiny)
 _ONE = np.ones(1, dtype=np.float32)
@@ -93,6 +96,34 @@ def heading_factor(
     factor *= boost
     factor += np.float32(1.0)
     return factor
+
+
+HEADROOM_SLACK = 1e-4
+"""Added to the bound of the heading factor: its float32 rounding errors are a few parts in ten million."""
+
+
+def _first(sections: npt.NDArray[np.int64], values: FloatArray, k: int) -> npt.NDArray[np.int64]:
+    """Positions of the k best of ``values``, by (value descending, section)."""
+    if len(values) > 4 * k:  # keep what reaches the k-th best (ties included) before sorting
+        keep = np.flatnonzero(values >= np.partition(values, len(values) - k)[len(values) - k])
+        return keep[np.lexsort((sections[keep], -values[keep]))[:k]]
+    return np.lexsort((sections, -values))[:k]
+
+
+def _heading_sums(work: _Scratch, heads: list[int], n_asked: int) -> tuple[FloatArray, FloatArray]:
+    """The arrays for a question's heading sums: per section, the idf mass of the question terms in its
+    heading, and the same for the question's own terms (the same array when no long form is in a heading).
+    They are all zero between questions (``_clear``)."""
+    return work.heading, (work.asked if any(heads[n_asked:]) else work.heading)
+
+
+def _clear(sums: tuple[FloatArray, FloatArray], headed: npt.NDArray[np.intp] | None) -> None:
+    """Set the heading sums back to zero: at ``headed`` only, or everywhere."""
+    for array in sums[:1] if sums[1] is sums[0] else sums:
+        if headed is None:
+            array.fill(0.0)
+        else:
+            array[headed] = 0.0
 
 
 class _Scratch:
@@ -181,28 +212,42 @@ class Ranking:
         """
         if not term_ids or not self.n_docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        sections, best, (terms, starts, ends, heads) = self._ranked(term_ids, extra_ids, k, total_mass)
+        asked = terms[: len(term_ids)]
+        if self.n_docs <= SMALL:
+            matched = self._summed(sections, asked, starts, ends)
+        else:
+            matched = self._matched(sections, asked, starts, ends, heads)
+        return sections, best.astype(np.float64), matched
+
+    def _ranked(
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float | None
+    ) -> tuple[npt.NDArray[np.int64], FloatArray, tuple[list[int], list[int], list[int], list[int]]]:
+        """``top`` without the matched idf mass: the k best sections and their float32 scores, and the
+        question's terms with the starts, ends and heading counts of their postings (for the mass)."""
         terms = [*term_ids, *extra_ids]
         starts: list[int] = self.indptr[terms].tolist()
         ends: list[int] = self.indptr[[t + 1 for t in terms]].tolist()
         heads: list[int] = self.heading_count[terms].tolist()
+        postings = (terms, starts, ends, heads)
         work = self._work()
         scores, indices, data, ptr = work.scores, self.indices, self.data, work.ptr
         scores.fill(0.0)
         for start, end in zip(starts, ends, strict=True):
             scatter_add(scores, indices[start:end], data[start:end], _ONE, ptr)
+        n = self.n_docs
         if self.heading_boost and any(heads):
-            self._boost(work, terms, len(term_ids), starts, heads, self._inverse_total(term_ids, total_mass))
-        asked = terms[: len(term_ids)]
-        if self.n_docs <= SMALL:
+            inverse_total = self._inverse_total(term_ids, total_mass)
+            if n > SMALL and DENSE_BOOST * sum(heads) > n:
+                sections, best = self._best_boosted(work, k, terms, len(term_ids), starts, heads, inverse_total)
+                return sections, best, postings
+            self._boost(work, terms, len(term_ids), starts, heads, inverse_total)
+        if n <= SMALL:
             hit = np.flatnonzero(scores)
-            values = scores[hit]
-            if len(hit) > 4 * k:  # keep what reaches the k-th best (ties included) before sorting
-                keep = np.flatnonzero(values >= np.partition(values, len(hit) - k)[len(hit) - k])
-                hit, values = hit[keep], values[keep]
-            order = hit[np.lexsort((hit, -values))[:k]]
-            return order, scores[order].astype(np.float64), self._summed(order, asked, starts, ends)
+            order = _first(hit, scores[hit], k)
+            return hit[order], scores[hit[order]], postings
         sections, best = self._best(work, k)
-        return sections, best.astype(np.float64), self._matched(sections, asked, starts, ends, heads)
+        return sections, best, postings
 
     def _summed(
         self, sections: npt.NDArray[np.int64], asked: list[int], starts: list[int], ends: list[int]
@@ -220,27 +265,32 @@ class Ranking:
             total_mass = float(self.idf[list(term_ids)].sum())
         return np.float32(1.0 / total_mass)
 
+    def _add_heading_sums(
+        self, work: _Scratch, sums: tuple[FloatArray, FloatArray], terms: list[int], n_asked: int,
+        starts: list[int], heads: list[int]
+    ) -> None:
+        """Add each question term's idf into the heading sums of the sections whose heading holds it."""
+        heading, asked = sums
+        indices, idf, ones = self.indices, self.idf, work.ones(max(heads))
+        for position, (term, start, count) in enumerate(zip(terms, starts, heads, strict=True)):
+            if count:
+                sections = indices[start : start + count]
+                scatter_add(heading, sections, ones[:count], idf[term : term + 1], work.ptr)
+                if asked is not heading and position < n_asked:
+                    scatter_add(asked, sections, ones[:count], idf[term : term + 1], work.ptr)
+
     def _boost(
         self, work: _Scratch, terms: list[int], n_asked: int, starts: list[int], heads: list[int],
         inverse_total: np.float32
     ) -> None:
         """Multiply the scores of sections whose heading holds a question term by their heading factor."""
-        n, indices, idf = self.n_docs, self.indices, self.idf
-        # Without long forms in headings both sums are the same: one is enough.
-        asked_too = any(heads[n_asked:])
-        heading, asked = work.heading, (work.asked if asked_too else work.heading)
-        ones = work.ones(max(heads))
-        dense = DENSE_BOOST * sum(heads) > n
+        n, indices = self.n_docs, self.indices
+        heading, asked = sums = _heading_sums(work, heads, n_asked)
         headed = None
         try:
-            for position, (term, start, count) in enumerate(zip(terms, starts, heads, strict=True)):
-                if count:
-                    sections = indices[start : start + count]
-                    scatter_add(heading, sections, ones[:count], idf[term : term + 1], work.ptr)
-                    if asked_too and position < n_asked:
-                        scatter_add(asked, sections, ones[:count], idf[term : term + 1], work.ptr)
+            self._add_heading_sums(work, sums, terms, n_asked, starts, heads)
             boost = np.float32(self.heading_boost)
-            if dense:
+            if DENSE_BOOST * sum(heads) > n:
                 work.scores[:n] *= heading_factor(heading, asked, self.heading_scale, inverse_total, boost)
             else:
                 # intp: numpy gathers and scatters with it twice as fast as with the stored int32.
@@ -249,38 +299,67 @@ class Ranking:
                 )
                 held = heading[headed]
                 work.scores[headed] = work.scores[headed] * heading_factor(
-                    held, asked[headed] if asked_too else held, self.heading_scale[headed], inverse_total, boost
+                    held, held if asked is heading else asked[headed], self.heading_scale[headed], inverse_total, boost
                 )
         finally:
-            for sums in (heading, asked) if asked_too else (heading,):
-                if headed is None:
-                    sums.fill(0.0)
-                else:
-                    sums[headed] = 0.0
+            _clear(sums, headed)
+
+    def _best_boosted(
+        self, work: _Scratch, k: int, terms: list[int], n_asked: int, starts: list[int], heads: list[int],
+        inverse_total: np.float32
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """``_boost`` then ``_best`` on a large index where many headings hold a question term: the heading
+        sums are added up as there, but the factor is computed only for the sections that can be among the k
+        best, not for every section.
+
+        A factor is at least 1 and at most ``1 + heading_boost`` (and a rounding error), so the k-th best
+        boosted score is at least the k-th best plain score, which is at least the k-th largest block maximum;
+        and only a section whose plain score times ``1 + heading_boost`` reaches that bound can reach it.
+        """
+        heading, asked = sums = _heading_sums(work, heads, n_asked)
+        try:
+            self._add_heading_sums(work, sums, terms, n_asked, starts, heads)
+            sections, values = self._candidates(work, k, 1.0 + self.heading_boost)
+            held = heading[sections]
+            values = values * heading_factor(
+                held, held if asked is heading else asked[sections], self.heading_scale[sections], inverse_total,
+                np.float32(self.heading_boost),
+            )
+        finally:
+            _clear(sums, None)
+        order = _first(sections, values, k)
+        return sections[order], values[order]
 
     @staticmethod
     def _best(work: _Scratch, k: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """The k best scores of ``work`` and their sections, by (score descending, section).
+        """The k best scores of ``work`` and their sections, by (score descending, section)."""
+        sections, values = Ranking._candidates(work, k, 1.0)
+        order = _first(sections, values, k)
+        return sections[order], values[order]
+
+    @staticmethod
+    def _candidates(work: _Scratch, k: int, headroom: float) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """Every section whose score times ``headroom`` can reach the k-th best score, and its score (in
+        section order): all that can be among the k best once scores grow by at most ``headroom``.
 
         Block ``j`` of the grid is column ``j`` (sections ``j``, ``j + width``, ...). Its maximum is a score,
         so the k-th largest of the block maxima is at most the k-th best score: only blocks that reach it
-        can hold the k best, and in them only scores that reach it.
+        (over the headroom) can hold the k best, and in them only scores that reach it.
         """
         grid, width = work.grid, work.width
         cut = _TINY
         if width > k:
             maxima = np.maximum.reduce(grid, axis=0)
             cut = max(cut, np.partition(maxima, width - k)[width - k])
+            if headroom != 1.0:  # a little more, for the rounding of the factor
+                cut = max(_TINY, np.float32(cut / (headroom * (1.0 + HEADROOM_SLACK))))
             blocks = np.flatnonzero(maxima >= cut)
-            rows, columns = np.nonzero(grid[:, blocks] >= cut)
-            columns = blocks[columns]
-            sections = rows * width + columns
-            values = grid[rows, columns]
-        else:
-            sections = np.flatnonzero(work.scores >= cut)
-            values = work.scores[sections]
-        order = np.lexsort((sections, -values))[:k]
-        return sections[order].astype(np.int64), values[order]
+            if 4 * len(blocks) <= width:
+                rows, columns = np.nonzero(grid[:, blocks] >= cut)
+                columns = blocks[columns]
+                return (rows * width + columns).astype(np.int64), grid[rows, columns]
+        sections = np.flatnonzero(work.scores >= cut)
+        return sections, work.scores[sections]
 
     def _matched(
         self, sections: npt.NDArray[np.int64], asked: list[int], starts: list[int], ends: list[int],
