@@ -367,23 +367,24 @@ class Ranking:
     ) -> Float64Array:
         """The idf mass of the question terms each of ``sections`` contains (float64 sums of float32 values of
         at least 1: exact in any order). A row's postings are two sorted runs: heading postings, then the rest."""
-        matched = np.zeros(len(sections), dtype=np.float64)
-        if not len(sections) or not any(e > s for s, e in zip(starts, ends, strict=False)):
+        matched: Float64Array = np.zeros(len(sections), dtype=np.float64)
+        low, high, terms = [], [], []  # the runs, and whose they are
+        for term, start, end, count in zip(asked, starts, ends, heads, strict=False):
+            for a, b in ((start, start + count), (start + count, end)):
+                if b > a:
+                    low.append(a)
+                    high.append(b)
+                    terms.append(term)
+        if not len(sections) or not low:
             return matched
-        indices, idf = self.indices, self.idf
-        runs = [
-            (start, stop, term)
-            for term, start, end, count in zip(asked, starts, ends, heads, strict=False)
-            for start, stop in ((start, start + count), (start + count, end))
-            if stop > start
-        ]
+        indices = self.indices
         wanted = sections.astype(indices.dtype)
-        found_at = np.concatenate([indices[a:b].searchsorted(wanted) for a, b, _ in runs]).reshape(len(runs), -1)
-        bounds = np.array([[a, b - a] for a, b, _ in runs])
-        found = indices.take(found_at + bounds[:, :1], mode="clip") == wanted
-        found &= found_at < bounds[:, 1:]
-        masses = idf[[t for _, _, t in runs]].astype(np.float64)[:, None]
-        matched += (found * masses).sum(axis=0)
+        found_at = np.concatenate([indices[a:b].searchsorted(wanted) for a, b in zip(low, high, strict=True)])
+        found_at = found_at.reshape(len(low), -1)
+        first = np.array(low)[:, None]
+        found = indices.take(found_at + first, mode="clip") == wanted
+        found &= found_at < np.array(high)[:, None] - first
+        matched = self.idf[terms].astype(np.float64) @ found
         return matched
 
     def _work(self) -> _Scratch:
