@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,24 +75,26 @@ def stages(retriever: Retriever, ids: Sequence[str]) -> dict[str, StagePath]:
         sections, _ = Ranking._best(work, K)
         return [ids[i] for i in rows[sections].tolist()]
 
-    def boosted(question: str) -> list[str]:
-        q = query(question)
-        if not q.term_ids:
-            return []
-        sections, _, _ = matrix._ranked(q.term_ids, q.extra_ids, K, q.total_mass)
-        return [ids[i] for i in rows[sections].tolist()]
+    def ranked_by(rank: Callable[..., tuple[Any, ...]]) -> StagePath:
+        def path(question: str) -> list[str]:
+            q = query(question)
+            if not q.term_ids:
+                return []
+            sections = rank(q.term_ids, q.extra_ids, K, q.total_mass)[0]
+            return [ids[i] for i in rows[sections].tolist()]
 
-    def top(question: str) -> list[str]:
-        q = query(question)
-        if not q.term_ids:
-            return []
-        sections, _, _ = matrix.top(q.term_ids, q.extra_ids, K, q.total_mass)
-        return [ids[i] for i in rows[sections].tolist()]
+        return path
 
     def search(question: str) -> list[str]:
         return [hit.section.id for hit in retriever.search(question, K)]
 
-    return {"terms": terms, "core": core, "+ heading boost": boosted, "+ coverage": top, "search": search}
+    return {
+        "terms": terms,
+        "core": core,
+        "+ heading boost": ranked_by(matrix._ranked),
+        "+ coverage": ranked_by(matrix.top),
+        "search": search,
+    }
 
 
 def time_paths(paths: dict[str, StagePath], questions: Sequence[Question], repeats: int) -> list[Stage]:
