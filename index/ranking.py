@@ -20,7 +20,7 @@ best without sorting every section: the sums go into a per-thread array of one f
 compiled scatter-add per term), and the array is read as a grid of blocks whose maxima bound the k-th best
 score from below, so only a few blocks are looked at again. The heading factor is at least 1 and at most
 ``1 + heading_boost``: where many headings hold a question term, it is computed only for the sections whose
-plain score, so grown, could reach that bound.
+plain score, grown by that much, could still reach the k-th best.
 """
 
 from __future__ import annotations
