@@ -81,10 +81,13 @@ def fingerprint(
 class Analyzer:
     """Words to index terms: stop words dropped, the rest stemmed with the Snowball English stemmer.
 
-    Terms are cached per word (a plain dict, bounded), so analysing a question costs a look-up per word.
+    Terms are cached per word (a plain dict), so analysing a question costs a look-up per word. The cache
+    starts afresh when it holds ``CACHE_LIMIT`` words: an app that asks millions of different questions
+    keeps at most that many (each question also adds the joined words of its compound check).
     """
 
-    CACHE_LIMIT = 1 << 20
+    CACHE_LIMIT = 1 << 17
+    """About 15 MB of cached words at the most (113 bytes a word, measured, besides the words themselves)."""
 
     def __init__(
         self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS, shape_words: Iterable[str] = SHAPE_WORDS
@@ -105,8 +108,9 @@ class Analyzer:
         except KeyError:
             pass
         term = self._term(word)
-        if len(self._cache) < self.CACHE_LIMIT:
-            self._cache[word] = term
+        if len(self._cache) >= self.CACHE_LIMIT:
+            self._cache.clear()  # the words in use come back in a few questions
+        self._cache[word] = term
         return term
 
     def _term(self, word: str) -> str | None:

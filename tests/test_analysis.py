@@ -55,3 +55,15 @@ def test_the_fingerprint_names_the_word_lists_and_the_stemming() -> None:
     assert Analyzer(stop_words=STOP_WORDS - {"never"}).fingerprint != same
     assert Analyzer(shape_words=["overview"]).fingerprint != same
     assert fingerprint() == same and fingerprint(stem=False) == Analyzer(stem=False).fingerprint  # what load reads
+
+
+def test_the_word_cache_stays_within_its_limit_and_answers_alike_when_it_starts_afresh() -> None:
+    analyzer, fresh = Analyzer(), Analyzer()
+    analyzer.CACHE_LIMIT = 50
+    questions = [f"containers{i} volumes networking images running kernels daemons layers" for i in range(40)]
+    for question in questions * 2:
+        assert [analyzer.term(w) for w in words(question)] == [fresh._term(w) for w in words(question)]
+        assert len(analyzer._cache) <= 50
+    assert analyzer.term("containers") == "contain"
+    analyzer.term("rebuilding")
+    assert "rebuilding" in analyzer._cache, "a full cache starts afresh rather than caching nothing more"
