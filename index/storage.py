@@ -96,8 +96,35 @@ class _SectionSequence(Sequence[Section]):
     """A read-only sequence of sections made one at a time by ``_section`` (equal to, not the same as, the
     ``Section`` objects they were made from)."""
 
+    __slots__ = ("_recent", "_recent_chars")
+
+    RECENT_LIMIT = 1024
+    """How many sections ``recent`` keeps made, at the most."""
+
+    RECENT_CHARS = 1 << 22
+    """And how many characters of text they may hold (a saved index decodes a copy of each section's text)."""
+
+    def __init__(self) -> None:
+        self._recent: dict[int, Section] = {}
+        self._recent_chars = 0
+
     def _section(self, i: int) -> Section:
         raise NotImplementedError
+
+    def recent(self, i: int) -> Section:
+        """The section at position ``i`` (which must be valid), kept made once made: searches return the
+        sections people ask about over and over, and making one costs microseconds (decoding it from a saved
+        index, several times more). Sections are immutable, so one object serves every search; the kept ones
+        are let go all at once when there are ``RECENT_LIMIT`` of them or their text reaches ``RECENT_CHARS``."""
+        section = self._recent.get(i)
+        if section is None:
+            section = self._section(i)
+            if len(self._recent) >= self.RECENT_LIMIT or self._recent_chars >= self.RECENT_CHARS:
+                self._recent.clear()
+                self._recent_chars = 0
+            self._recent[i] = section
+            self._recent_chars += len(section.text)
+        return section
 
     def __len__(self) -> int:
         raise NotImplementedError
@@ -130,6 +157,7 @@ class SectionStore(_SectionSequence):
     """The sections of a saved index, decoded one at a time from its text array (read-only, thread-safe)."""
 
     def __init__(self, text: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], meta: npt.NDArray[np.int64]):
+        super().__init__()
         self._text, self._offsets, self._meta = text, offsets, meta
         self._ids: dict[str, int] | None = None
 
@@ -218,6 +246,7 @@ class SectionTable(_SectionSequence):
                  "_titles", "_trail_of", "_trails")
 
     def __init__(self, sections: Iterable[Section]) -> None:
+        super().__init__()
         columns = tuple(zip(*map(_COLUMNS, sections), strict=True)) or ((),) * 9
         ids, paths, titles, trails, levels, lines, markdown, texts, navigation = columns
         self._ids: tuple[str, ...] = ids

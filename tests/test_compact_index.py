@@ -83,6 +83,43 @@ def test_a_section_table_gives_back_equal_sections() -> None:
     assert len(SectionTable([])) == 0 and list(SectionTable([])) == []
 
 
+@pytest.mark.parametrize("kind", ["table", "store"])
+def test_recently_returned_sections_are_kept_made_up_to_a_bound(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.storage import SectionStore, _SectionSequence
+
+    def made() -> _SectionSequence:
+        if kind == "table":
+            return SectionTable(SECTIONS)
+        arrays = SectionStore.encode(SECTIONS)
+        return SectionStore(arrays["section_text"], arrays["section_offsets"], arrays["section_meta"])
+
+    sections = made()
+    first = sections.recent(4)
+    assert first == SECTIONS[4] and sections.recent(4) is first  # one object for every search
+    assert sections[4] == first and sections[4] is not first  # the sequence itself still makes them anew
+    monkeypatch.setattr(_SectionSequence, "RECENT_LIMIT", 2)
+    sections = made()
+    kept = [sections.recent(0), sections.recent(1)]
+    assert kept == SECTIONS[:2] and all(sections.recent(i) is kept[i] for i in (0, 1))
+    third = sections.recent(2)  # the bound is reached: the kept ones are let go, this one is kept
+    assert third == SECTIONS[2] and sections.recent(2) is third and sections.recent(0) is not kept[0]
+    monkeypatch.setattr(_SectionSequence, "RECENT_CHARS", 100)
+    sections = made()
+    big = sections.recent(2)  # 25,000 characters: over the text bound at once
+    assert sections.recent(0) == SECTIONS[0] and sections.recent(2) is not big
+
+
+def test_a_search_returns_the_same_hits_from_kept_sections(tmp_path: Path) -> None:
+    built = Retriever.from_directory(CORPUS)
+    loaded = Retriever.load(built.save(tmp_path / "index"))
+    questions = ["what is a volume", "how do layers work", "what is a volume", "kernel namespaces"]
+    for retriever in (built, loaded):
+        fresh = [Retriever.load(tmp_path / "index").search(q) for q in questions]
+        assert [retriever.search(q) for q in questions] == fresh
+    again = built.search("what is a volume")
+    assert all(a.section is b.section for a, b in zip(again, built.search("what is a volume"), strict=True))
+
+
 def test_sections_with_large_lines_and_levels_are_kept_exactly() -> None:
     odd = [section(0, "x y z", line=2**40, level=6), section(1, "a b c", line=-3, level=0, navigation=True)]
     assert list(SectionTable(odd)) == odd
