@@ -492,7 +492,7 @@ class Retriever:
         if not query.term_ids:
             return []
         order, scores, matched = self._matrix.top(query.term_ids, query.extra_ids, k, query.total_mass)
-        section_at, total = self._sections.recent, query.total_mass  # rows are valid: no bounds checks
+        section_at, total = self._sections.returned, query.total_mass  # rows are valid: no bounds checks
         return [
             _hit(section_at(section), score, min(1.0, mass / total))
             for section, score, mass in zip(self._rows[order].tolist(), scores.tolist(), matched.tolist(), strict=True)

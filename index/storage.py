@@ -96,34 +96,36 @@ class _SectionSequence(Sequence[Section]):
     """A read-only sequence of sections made one at a time by ``_section`` (equal to, not the same as, the
     ``Section`` objects they were made from)."""
 
-    __slots__ = ("_recent", "_recent_chars")
+    __slots__ = ("_kept", "_kept_chars")
 
-    RECENT_LIMIT = 1024
-    """How many sections ``recent`` keeps made, at the most."""
+    KEEP_LIMIT = 1024
+    """How many sections ``returned`` keeps made, at the most (a personal notes folder has a few hundred)."""
 
-    RECENT_CHARS = 1 << 22
+    KEEP_CHARS = 1 << 22
     """And how many characters of text they may hold (a saved index decodes a copy of each section's text)."""
 
     def __init__(self) -> None:
-        self._recent: dict[int, Section] = {}
-        self._recent_chars = 0
+        self._kept: dict[int, Section] = {}
+        self._kept_chars = 0
 
     def _section(self, i: int) -> Section:
         raise NotImplementedError
 
-    def recent(self, i: int) -> Section:
-        """The section at position ``i`` (which must be valid), kept made once made: searches return the
-        sections people ask about over and over, and making one costs microseconds (decoding it from a saved
-        index, several times more). Sections are immutable, so one object serves every search; the kept ones
-        are let go all at once when there are ``RECENT_LIMIT`` of them or their text reaches ``RECENT_CHARS``."""
-        section = self._recent.get(i)
+    def returned(self, i: int) -> Section:
+        """The section at position ``i`` (which must be valid), for a search to return.
+
+        Searches return the sections people ask about over and over, and making one costs microseconds
+        (decoding it from a saved index, several times more); sections are immutable, so one object can
+        serve every search. The first ``KEEP_LIMIT`` sections returned are kept made (fewer if their text
+        reaches ``KEEP_CHARS``), and never let go: no search pays for clearing them, and an index of up
+        to that many sections keeps every one.
+        """
+        section = self._kept.get(i)
         if section is None:
             section = self._section(i)
-            if len(self._recent) >= self.RECENT_LIMIT or self._recent_chars >= self.RECENT_CHARS:
-                self._recent.clear()
-                self._recent_chars = 0
-            self._recent[i] = section
-            self._recent_chars += len(section.text)
+            if len(self._kept) < self.KEEP_LIMIT and self._kept_chars < self.KEEP_CHARS:
+                self._kept[i] = section
+                self._kept_chars += len(section.text)
         return section
 
     def __len__(self) -> int:

@@ -84,7 +84,7 @@ def test_a_section_table_gives_back_equal_sections() -> None:
 
 
 @pytest.mark.parametrize("kind", ["table", "store"])
-def test_recently_returned_sections_are_kept_made_up_to_a_bound(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_first_sections_returned_are_kept_made_up_to_a_bound(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from index.storage import SectionStore, _SectionSequence
 
     def made() -> _SectionSequence:
@@ -94,19 +94,19 @@ def test_recently_returned_sections_are_kept_made_up_to_a_bound(kind: str, monke
         return SectionStore(arrays["section_text"], arrays["section_offsets"], arrays["section_meta"])
 
     sections = made()
-    first = sections.recent(4)
-    assert first == SECTIONS[4] and sections.recent(4) is first  # one object for every search
+    first = sections.returned(4)
+    assert first == SECTIONS[4] and sections.returned(4) is first  # one object for every search
     assert sections[4] == first and sections[4] is not first  # the sequence itself still makes them anew
-    monkeypatch.setattr(_SectionSequence, "RECENT_LIMIT", 2)
+    monkeypatch.setattr(_SectionSequence, "KEEP_LIMIT", 2)
     sections = made()
-    kept = [sections.recent(0), sections.recent(1)]
-    assert kept == SECTIONS[:2] and all(sections.recent(i) is kept[i] for i in (0, 1))
-    third = sections.recent(2)  # the bound is reached: the kept ones are let go, this one is kept
-    assert third == SECTIONS[2] and sections.recent(2) is third and sections.recent(0) is not kept[0]
-    monkeypatch.setattr(_SectionSequence, "RECENT_CHARS", 100)
+    kept = [sections.returned(0), sections.returned(1)]
+    third = sections.returned(2)  # past the bound: made anew each time, and the kept ones stay
+    assert third == SECTIONS[2] and sections.returned(2) is not third
+    assert kept == SECTIONS[:2] and all(sections.returned(i) is kept[i] for i in (0, 1))
+    monkeypatch.setattr(_SectionSequence, "KEEP_CHARS", 100)
     sections = made()
-    big = sections.recent(2)  # 25,000 characters: over the text bound at once
-    assert sections.recent(0) == SECTIONS[0] and sections.recent(2) is not big
+    big = sections.returned(2)  # 25,000 characters: the text bound is reached with the first one
+    assert sections.returned(2) is big and sections.returned(0) is not sections.returned(0)
 
 
 def test_a_search_returns_the_same_hits_from_kept_sections(tmp_path: Path) -> None:
