@@ -6,8 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-
-import snowballstemmer
+from typing import Any
 
 _WORD = re.compile(r"[^\W_]+")
 # For ASCII text: every byte that is not a letter or digit becomes a space, so ``split`` finds the words
@@ -78,6 +77,21 @@ def fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def english_stemmer() -> Any:
+    """The Snowball English stemmer: PyStemmer's C implementation where installed, else snowballstemmer's.
+
+    PyStemmer's own cache is turned off: ``Analyzer`` caches every word it stems, and a word PyStemmer's
+    cache has not seen costs three to four times as much to stem with the cache on as without it.
+    """
+    try:
+        import Stemmer
+    except ImportError:
+        from snowballstemmer.english_stemmer import EnglishStemmer
+
+        return EnglishStemmer()
+    return Stemmer.Stemmer("english", 0)
+
+
 class Analyzer:
     """Words to index terms: stop words dropped, the rest stemmed with the Snowball English stemmer.
 
@@ -93,7 +107,7 @@ class Analyzer:
         self, *, stem: bool = True, stop_words: Iterable[str] = STOP_WORDS, shape_words: Iterable[str] = SHAPE_WORDS
     ) -> None:
         self.stop_words = frozenset(stop_words)
-        self._stemmer = snowballstemmer.stemmer("english") if stem else None
+        self._stemmer = english_stemmer() if stem else None
         shape_words = frozenset(shape_words)
         self.fingerprint: str = fingerprint(stem=stem, stop_words=self.stop_words, shape_words=shape_words)
         """Names how words become terms (stemming and word lists): an index is valid only for the same one."""

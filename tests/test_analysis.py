@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import string
+import sys
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.analysis import _WORD, Analyzer, fingerprint, normalize, words
+from index.analysis import _WORD, Analyzer, english_stemmer, fingerprint, normalize, words
 from tests.conftest import CORPUS
 
 
@@ -40,9 +42,18 @@ def test_stemming_runs_in_c_and_stems_every_word_of_the_bundled_notes_as_the_pur
 
     assert isinstance(Analyzer()._stemmer, Stemmer.Stemmer)
     vocabulary = {w for path in CORPUS.glob("*.md") for w in words(path.read_text("utf-8")) if w.isalpha()}
-    pure, c = EnglishStemmer(), Stemmer.Stemmer("english")
+    pure, c = EnglishStemmer(), Analyzer()._stemmer  # PyStemmer as the analyzer makes it (no cache of its own)
     assert len(vocabulary) > 1000
     assert {w: pure.stemWord(w) for w in vocabulary} == {w: c.stemWord(w) for w in vocabulary}
+
+
+def test_without_pystemmer_the_pure_python_snowball_stems(monkeypatch: pytest.MonkeyPatch) -> None:
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    monkeypatch.setitem(sys.modules, "Stemmer", None)  # as if PyStemmer were not installed
+    stemmer = english_stemmer()
+    assert isinstance(stemmer, EnglishStemmer)
+    assert Analyzer().term("containers") == "contain"
 
 
 def test_the_fingerprint_names_the_word_lists_and_the_stemming() -> None:
