@@ -51,9 +51,10 @@ def test_without_pystemmer_the_pure_python_snowball_stems(monkeypatch: pytest.Mo
     from snowballstemmer.english_stemmer import EnglishStemmer
 
     monkeypatch.setitem(sys.modules, "Stemmer", None)  # as if PyStemmer were not installed
-    stemmer = english_stemmer()
-    assert isinstance(stemmer, EnglishStemmer)
-    assert Analyzer().term("containers") == "contain"
+    analyzer = Analyzer()
+    assert isinstance(english_stemmer(), EnglishStemmer)
+    assert isinstance(analyzer._stemmer, EnglishStemmer)
+    assert analyzer.terms("Running containers") == ["run", "contain"]
 
 
 def test_the_fingerprint_names_the_word_lists_and_the_stemming() -> None:
