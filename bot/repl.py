@@ -4,7 +4,8 @@
 
 Interactive when standard input and output are a terminal: a ``notes>`` prompt with line editing,
 history kept between sessions (``$XDG_STATE_HOME/notes-qa/history``), Tab completion of ``/commands`` and topic
-titles, answers rendered from Markdown. Ctrl-C cancels the line, Ctrl-D quits. Type a number (``2`` or
+titles, answers rendered from Markdown. Ctrl-C cancels the line; ``/quit`` (or ``/exit``) and Ctrl-D leave.
+Type a number (``2`` or
 ``/2``) to pick from the numbered list of the last reply; ``/more`` (or "more") continues an answer;
 ``/good`` and ``/bad`` rate the last answer (kept in the question log for the notes' author, see
 ``python -m bot.report``).
@@ -50,7 +51,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.state import State
 from index import NotesQAError, Retriever
 
-__all__ = ["default_cache_dir", "exit_code", "history_path", "main"]
+__all__ = ["default_cache_dir", "exit_code", "history_path", "main", "quits"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ CHANNEL = "repl"
 _UNANSWERED = frozenset({ReplyKind.UNSURE, ReplyKind.NOT_COVERED, ReplyKind.EMPTY})
 FEEDBACK_COMMANDS = {"good": True, "bad": False}
 FEEDBACK_HELP = "- `/good`, `/bad`: rate the last answer (for the notes' author)"
+QUIT_COMMANDS = frozenset({"quit", "exit", "q"})
+QUIT_HELP = "- `/quit`: leave (Ctrl-D does too)"
 NOTHING_TO_RATE = "There is no answer to rate yet. Ask a question first."
 
 
@@ -67,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bot.repl",
         description="Ask your notes questions. Interactive on a terminal; one question per line from a pipe. "
         "Settings also come from the environment and .env (see .env.example); a flag beats them.",
-        epilog="In the REPL: /help, /topics, /more, /source, /reset, /good, /bad; a number picks from the last list.",
+        epilog="In the REPL: /help, /topics, /more, /source, /reset, /good, /bad, /quit; a number picks from the last "
+        "list.",
     )
     parser.add_argument("--notes", type=Path, default=None, metavar="DIR",
                         help="the notes folder (default: NOTES_QA_NOTES_DIR, else the bundled Docker notes)")
@@ -169,14 +173,23 @@ class Session:
 def _with_feedback_help(body: str) -> str:
     """The core's help, with the REPL's own commands listed after the core's."""
     last = f"- `{COMMANDS[-1].usage}`: {COMMANDS[-1].summary}"
+    own = f"{FEEDBACK_HELP}\n{QUIT_HELP}"
     if last in body:
-        return body.replace(last, f"{last}\n{FEEDBACK_HELP}", 1)
-    return f"{body}\n\n{FEEDBACK_HELP}"
+        return body.replace(last, f"{last}\n{own}", 1)
+    return f"{body}\n\n{own}"
+
+
+def quits(text: str) -> bool:
+    """Whether a line asks to leave the REPL: ``/quit``, ``/exit`` or ``/q`` (REPL commands, not the core's)."""
+    command = parse_command(text)
+    return command is not None and command.marked and command.name in QUIT_COMMANDS
 
 
 def _scripted(session: Session) -> int:
     for line in sys.stdin:
         question = line.strip()
+        if quits(question):  # like a script's last line: what follows is not read
+            break
         if question:
             session.handle(question)
     return EXIT_OK
@@ -186,7 +199,7 @@ def _interactive(session: Session, banner: str) -> int:
     from bot.prompt import NotesCompleter, history_for
     from bot.prompt import session as prompt_session
 
-    commands = [f"/{c.name}" for c in COMMANDS] + [f"/{name}" for name in FEEDBACK_COMMANDS]
+    commands = [f"/{c.name}" for c in COMMANDS] + [f"/{name}" for name in (*FEEDBACK_COMMANDS, "quit")]
     completer = NotesCompleter(commands, lambda: session.live.current.topic_titles())
     prompt = prompt_session(history=history_for(history_path()), completer=completer)
     print(banner, file=sys.stderr)
@@ -196,6 +209,8 @@ def _interactive(session: Session, banner: str) -> int:
         except KeyboardInterrupt:
             continue
         except EOFError:
+            return EXIT_OK
+        if quits(text):
             return EXIT_OK
         if text.strip():
             session.handle(text)
@@ -275,7 +290,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         files = len({s.path for s in retriever.sections})
         banner = (
             f"notes-qa: {topics} topics from {files} file{'s' if files != 1 else ''} in {notes}, loaded in "
-            f"{loaded:.2f}s. Ask a question; /help for help, /good or /bad rates an answer, Ctrl-D to quit."
+            f"{loaded:.2f}s. Ask a question; /help for help, /good or /bad rates an answer, /quit or Ctrl-D to leave."
         )
         return _interactive(session, banner)
 

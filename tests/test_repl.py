@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.repl import default_cache_dir, history_path, main
+from bot.repl import default_cache_dir, history_path, main, quits
 
 LINUX = """\
 # Linux
@@ -255,6 +255,27 @@ def test_ask_prints_one_answer(run: Run, notes: Path) -> None:
         "```\n"
         "\n"
     )
+
+
+@pytest.mark.parametrize("command", ["/quit", "/exit", "/q", "/QUIT"])
+def test_quit_ends_a_piped_session_and_what_follows_is_not_asked(run: Run, notes: Path, command: str) -> None:
+    lines = f"what does the kernel manage?\n{command}\nhelp me use the shell\n"
+    code, out, err = run("--notes", str(notes), stdin=lines)
+    assert (code, err) == (0, "")
+    assert "source: linux.md:5" in out  # the kernel
+    assert "source: linux.md:9" not in out  # the shell: asked after /quit
+    assert "I don't know the command" not in out
+
+
+def test_only_the_slash_commands_quit_a_word_alone_is_a_question() -> None:
+    assert all(quits(line) for line in ("/quit", "/exit", "/q", " /Quit ", "/quit@notes_qa_bot"))
+    assert not any(quits(line) for line in ("quit", "exit", "how do I exit a container?", "/quitting", "/help", ""))
+
+
+def test_help_in_the_repl_lists_its_own_commands_after_the_cores(run: Run, notes: Path) -> None:
+    code, out, err = run("--notes", str(notes), stdin="/help\n")
+    assert (code, err) == (0, "")
+    assert out.index("/reset") < out.index("/good") < out.index("/quit")
 
 
 def one_error_line(err: str, *, about: Path, prefix: str = "error: ") -> bool:

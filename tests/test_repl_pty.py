@@ -1,4 +1,5 @@
-"""The interactive REPL in a real pseudo-terminal: a question, tab completion, history, Ctrl-C and Ctrl-D.
+"""The interactive REPL in a real pseudo-terminal: a question, tab completion, history, Ctrl-C, and leaving
+with Ctrl-D or /quit.
 
 The child gets its own HOME and XDG folders under tmp_path, so its history file and saved index land there,
 and it is killed in any case when the test ends.
@@ -45,12 +46,12 @@ def _spawn(tmp_path: Path, *, no_color: bool) -> pexpect.spawn:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-def test_an_interactive_session(tmp_path: Path, no_color: bool) -> None:
+@pytest.mark.parametrize(("no_color", "leave"), [(False, "\x04"), (True, "/quit\r")], ids=["colour", "NO_COLOR"])
+def test_an_interactive_session(tmp_path: Path, no_color: bool, leave: str) -> None:
     child = _spawn(tmp_path, no_color=no_color)
     try:
         child.expect_exact("notes-qa: 6 topics from 1 file in")  # the banner, on stderr
-        child.expect_exact("Ctrl-D to quit")
+        child.expect_exact("/quit or Ctrl-D to leave")
         child.expect_exact("notes>")
 
         child.send("what does the kernel manage?\r")
@@ -81,7 +82,7 @@ def test_an_interactive_session(tmp_path: Path, no_color: bool) -> None:
         child.expect_exact("source: linux.md:5")
         child.expect_exact("notes>")
 
-        child.send("\x04")  # Ctrl-D on an empty line quits
+        child.send(leave)  # Ctrl-D on an empty line, or /quit
         child.expect(pexpect.EOF)
         output = child.before
         child.close()
@@ -93,7 +94,7 @@ def test_an_interactive_session(tmp_path: Path, no_color: bool) -> None:
     history = (tmp_path / "pty-home" / ".local" / "state" / "notes-qa" / "history").read_text(encoding="utf-8")
     entries = re.findall(r"^\+(.*)$", history, flags=re.MULTILINE)
     assert entries == ["what does the kernel manage?", "/topics", "Systemd timers", "/help",
-                       "what does the kernel manage?"]
+                       "what does the kernel manage?", *(["/quit"] if leave == "/quit\r" else [])]
     assert (tmp_path / "cache" / "index" / "manifest.json").is_file()
     assert "Traceback" not in output
     colours = [p for params in SGR.findall(output) for p in params.split(";")
