@@ -15,9 +15,10 @@ from itertools import pairwise
 
 from bot import messages
 from bot.commands import MAX_CHOICE_DIGITS, Command, parse_command
-from bot.followups import leading_section, may_follow_up, prefer_contextual, settled_by_reference
+from bot.followups import leading_section, may_follow_up, message_words, prefer_contextual, settled_by_reference
 from bot.passages import best_run, join, next_run, split_passages
 from bot.replies import Action, Match, Reply, ReplyKind, Source, Suggestion
+from bot.smalltalk import SmallTalk, small_talk
 from bot.state import MAX_CONTEXT_CHARS, State
 from bot.topics import TopicPage, topic_pages
 from index import Answer, Hit, Retriever, Section, Verdict
@@ -143,10 +144,19 @@ class Conversation:
             suggestions = self._suggest(same_title)
             reply = Reply(ReplyKind.UNSURE, messages.same_title_text(suggestions), suggestions=suggestions)
             return reply, self._after_choices(reply, state, context=question)
+        talk = small_talk(question)
+        if talk is SmallTalk.HELP:
+            return self._command(Command("help"), "/help", state)
+        if talk is not None:  # the state is kept: "thanks" then "and its limits?" still follows up
+            text = messages.THANKS if talk is SmallTalk.THANKS else messages.greeting_text(self._example)
+            return Reply(ReplyKind.EMPTY, text, actions=(TOPICS,)), state
         wanted = self._params.suggestions
         answer = self._retriever.answer(question, suggestions=wanted)
         context: str | None = None
-        if state.context and may_follow_up(question, answer, max_words=self._params.follow_up_words):
+        # A message of no words ("???", an emoji) says nothing to read in the light of the last answer.
+        if state.context and message_words(question) and may_follow_up(
+            question, answer, max_words=self._params.follow_up_words
+        ):
             contextual = self._retriever.answer(f"{question} {state.context}", suggestions=wanted)
             contextual = settled_by_reference(question, contextual, state.section_id)
             if prefer_contextual(

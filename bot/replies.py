@@ -23,7 +23,8 @@ class ReplyKind(str, Enum):
     NOT_COVERED = "not_covered"
     """The notes do not cover the question and nothing comes close: the topic list is offered."""
     EMPTY = "empty"
-    """The message has no words to look up ("?", "thanks", "hi")."""
+    """The message has no words to look up ("???"), or is small talk ("hi", "thanks", "ok"): the body says so,
+    and the conversation's state is left as it was."""
     HELP = "help"
     TOPICS = "topics"
     """One page of the topic list; its entries are the numbered ``suggestions``."""

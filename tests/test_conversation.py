@@ -272,15 +272,58 @@ def test_an_unknown_subject_is_declined_with_the_topic_list(conversation: Conver
     assert topics.kind is ReplyKind.TOPICS
 
 
+NO_WORDS = Reply(
+    ReplyKind.EMPTY,
+    "That has no words I can look up. Ask about a topic in a few words, or type /topics to browse them.",
+    actions=(TOPICS,),
+)
+THANKS = Reply(ReplyKind.EMPTY, "Glad to help. Ask another question whenever you like.", actions=(TOPICS,))
+
+
 def test_a_message_without_words_to_look_up(conversation: Conversation) -> None:
-    for text in ("thanks!", "???", "", "   "):
+    for text in ("???", "", "   ", "🙂"):
+        (reply,), state = talk(conversation, text)
+        assert reply == NO_WORDS
+        assert state == State()
+
+
+def test_no_words_right_after_an_answer_do_not_repeat_it(conversation: Conversation) -> None:
+    (answer, huh), state = talk(conversation, "what is sourdough?", "???")
+    assert answer.title == "Sourdough"
+    assert huh == NO_WORDS
+    assert unscored(conversation.respond("why?", state)[0]) == sourdough(context="Sourdough")  # still there
+
+
+def test_a_greeting_is_greeted_with_an_example_from_the_notes(conversation: Conversation) -> None:
+    for text in ("hi", "Hello!", "hey there", "good morning"):
         (reply,), state = talk(conversation, text)
         assert reply == Reply(
             ReplyKind.EMPTY,
-            "That has no words I can look up. Ask about a topic in a few words, or type /topics to browse them.",
+            "Hi! Ask me about the notes in plain words, for example *Tomatoes*, or type /topics to browse them.",
             actions=(TOPICS,),
         )
         assert state == State()
+
+
+def test_thanks_after_an_answer_is_thanked_and_the_answer_not_shown_again(conversation: Conversation) -> None:
+    for text in ("thanks!", "Thank you so much", "ok", "got it, thanks"):
+        (answer, thanks), state = talk(conversation, "when is the heap ready?", text)
+        assert answer.kind is ReplyKind.ANSWER
+        assert thanks == THANKS
+        more, _ = conversation.respond("more", state)  # the conversation goes on where it was
+        assert (more.kind, more.title) == (ReplyKind.MORE, "Compost")
+
+
+def test_asking_for_help_in_words_is_the_help_command(conversation: Conversation) -> None:
+    _, state = talk(conversation, "what is sourdough?")
+    helped = conversation.respond("/help", state)
+    for text in ("help", "Help!", "what can you do?", "how does this work?"):
+        assert conversation.respond(text, state) == helped
+
+
+def test_small_talk_inside_a_question_is_still_a_question(conversation: Conversation) -> None:
+    (reply,), _ = talk(conversation, "hi, what is sourdough? thanks")
+    assert unscored(reply) == sourdough()
 
 
 def test_two_topics_with_the_same_title(conversation: Conversation) -> None:
