@@ -72,6 +72,8 @@ def greeting_text(example: str | None) -> str:
     """The reply to "hi"; ``example`` is a topic of the notes to suggest asking about."""
     example_text = f", for example *{escape(example)}*" if example else ""
     return f"Hi! Ask me about the notes in plain words{example_text}, or type /topics to browse them."
+
+
 NOTHING_TO_CONTINUE = "There is no answer to continue yet. Ask a question first."
 NO_SOURCE = "There is no answer to give the source of. Ask a question first."
 RESET = "Starting afresh: I've forgotten this conversation."

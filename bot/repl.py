@@ -5,10 +5,9 @@
 Interactive when standard input and output are a terminal: a ``notes>`` prompt with line editing,
 history kept between sessions (``$XDG_STATE_HOME/notes-qa/history``), Tab completion of ``/commands`` and topic
 titles, answers rendered from Markdown. Ctrl-C cancels the line; ``/quit`` (or ``/exit``) and Ctrl-D leave.
-Type a number (``2`` or
-``/2``) to pick from the numbered list of the last reply; ``/more`` (or "more") continues an answer;
-``/good`` and ``/bad`` rate the last answer (kept in the question log for the notes' author, see
-``python -m bot.report``).
+Type a number (``2`` or ``/2``) to pick from the numbered list of the last reply; ``/more`` (or "more")
+continues an answer; ``/good`` and ``/bad`` rate the last answer (kept in the question log for the notes'
+author, see ``python -m bot.report``).
 
 Scriptable otherwise: one question per line in, one answer per question out (blank lines separate answers),
 no prompt and no colour; ``--json`` writes one JSON object per question instead. One-shot with

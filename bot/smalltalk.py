@@ -34,12 +34,12 @@ _THANKS_MARKS = frozenset(
 _THANKS_WORDS = _THANKS_MARKS | frozenset(
     "you very so much a lot many that's thats it that helpful again for the help answer oh ah".split()
 )
+# Not "how does it work?" or "what is this?": after an answer "it" and "this" are its topic (a follow-up).
 _HELP_PHRASES: frozenset[tuple[str, ...]] = frozenset(
     tuple(phrase.split())
     for phrase in (
-        "help", "help me", "help please", "please help", "what can you do", "what do you do",
-        "how does this work", "how do i use this", "how do i use you", "what are you", "who are you",
-        "what is this bot", "how does it work",
+        "help", "help me", "help please", "please help", "what can you do", "what do you do", "what are you",
+        "who are you", "how do i use you", "what is this bot", "how does this bot work", "how do i use this bot",
     )
 )
 

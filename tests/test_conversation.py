@@ -317,7 +317,7 @@ def test_thanks_after_an_answer_is_thanked_and_the_answer_not_shown_again(conver
 def test_asking_for_help_in_words_is_the_help_command(conversation: Conversation) -> None:
     _, state = talk(conversation, "what is sourdough?")
     helped = conversation.respond("/help", state)
-    for text in ("help", "Help!", "what can you do?", "how does this work?"):
+    for text in ("help", "Help!", "what can you do?", "how does this bot work?"):
         assert conversation.respond(text, state) == helped
 
 

@@ -32,6 +32,7 @@ def test_small_talk_is_recognised(text: str, kind: SmallTalk) -> None:
         "hi, what is a volume?",
         "ok so how do I prune images",
         "what is this?",  # after an answer, "this" is the topic: a follow-up, not a question about the bot
+        "how does it work?",
         "good",  # a word of the kind, but none that says which kind
         "why?",
         "???",
