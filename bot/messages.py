@@ -32,10 +32,15 @@ def choice_list(suggestions: Sequence[Suggestion]) -> str:
     )
 
 
+def _for_example(example: str | None) -> str:
+    """", for example *<a topic>*", or nothing without a topic to name."""
+    return f", for example *{escape(example)}*" if example else ""
+
+
 def help_text(example: str | None) -> str:
     """The help message; ``example`` is a topic of the notes to suggest asking about."""
     commands = "\n".join(f"- `{c.usage}`: {c.summary}" for c in COMMANDS)
-    example_text = f", for example *{escape(example)}*" if example else ""
+    example_text = _for_example(example)
     stop = "" if example and example[-1] in "?!." else "."
     return (
         f"Ask a question about the notes in plain words{example_text}{stop} "
@@ -70,7 +75,7 @@ THANKS = "Glad to help. Ask another question whenever you like."
 
 def greeting_text(example: str | None) -> str:
     """The reply to "hi"; ``example`` is a topic of the notes to suggest asking about."""
-    example_text = f", for example *{escape(example)}*" if example else ""
+    example_text = _for_example(example)
     return f"Hi! Ask me about the notes in plain words{example_text}, or type /topics to browse them."
 
 

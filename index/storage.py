@@ -120,6 +120,8 @@ class _SectionSequence(Sequence[Section]):
         reaches ``KEEP_CHARS``), and never let go: no search pays for clearing them, and an index of up
         to that many sections keeps every one.
         """
+        # Safe from several threads: a dict's get and set are atomic, and two threads keeping at once can
+        # only pass the bounds by a section or two.
         section = self._kept.get(i)
         if section is None:
             section = self._section(i)
