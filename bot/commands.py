@@ -3,7 +3,8 @@
 Commands are marked with a leading ``/`` (``/help``, ``/topics 2``, ``/source``, ``/reset``, ``/more``,
 ``/2``), so a question that starts with the word "help" is still a question. Telegram's ``/help@SomeBot``
 form is understood. Two unmarked forms are read as commands too, because people type them: "more" (or
-"tell me more", "go on", "continue") and a bare number, which picks a numbered choice when there is one.
+"tell me more", "go on", "continue") and a bare number, which picks a numbered choice (or is told there is
+no list to pick from).
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ class Command:
         name: ``help``, ``topics``, ``more``, ``source``, ``reset``, ``choose`` (a number), or an unknown
             name as typed (lower case), which the conversation answers with a hint.
         argument: The rest of the line, stripped (the number for ``choose``).
-        marked: Whether it was typed with a leading ``/``. An unmarked number is a choice only when a
-            numbered list is on offer; otherwise it is a question.
+        marked: Whether it was typed with a leading ``/`` (a number is a choice either way).
     """
 
     name: str

@@ -265,7 +265,7 @@ class Conversation:
     def _command(self, command: Command, text: str, state: State) -> tuple[Reply, State]:
         name = command.name
         if name == "choose":
-            return self._choose_number(command, text, state)
+            return self._choose_number(command, state)
         if name == "more":
             return self._more(state)
         if name == "help":
@@ -278,11 +278,10 @@ class Conversation:
             return Reply(ReplyKind.RESET, messages.RESET), State()
         return Reply(ReplyKind.ERROR, messages.unknown_command(name)), state
 
-    def _choose_number(self, command: Command, text: str, state: State) -> tuple[Reply, State]:
+    def _choose_number(self, command: Command, state: State) -> tuple[Reply, State]:
         number = int(command.argument)
         if not 1 <= number <= len(state.choices):
-            if not command.marked:
-                return self._ask(text, state)  # a bare number with no list on offer is a question
+            # Bare or with "/", a number is a pick, never a question: the notes' best match for "2" is a guess.
             return Reply(ReplyKind.ERROR, messages.no_such_choice(number, len(state.choices))), state
         try:
             section = self._retriever.section(state.choices[number - 1])

@@ -82,9 +82,7 @@ class Recorder:
         picked = reply.kind is ReplyKind.ANSWER and reply.score is None and (
             (action is not None and action.startswith("s:")) or (command is not None and command.name == "choose")
         )
-        if text is not None and not picked and reply.kind in _SEARCHED and (
-            command is None or (command.name == "choose" and not command.marked)  # a bare number read as a question
-        ):
+        if text is not None and not picked and reply.kind in _SEARCHED and command is None:
             return self._question(user, chat, text, reply, latency)
         if picked and reply.section_id is not None:
             return self._pick(user, chat, reply.section_id)

@@ -433,14 +433,27 @@ def test_reset_forgets_everything(conversation: Conversation) -> None:
     assert state == State()
 
 
-def test_numbers_pick_from_the_last_list_or_are_questions(conversation: Conversation) -> None:
+def test_numbers_pick_from_the_last_list(conversation: Conversation) -> None:
     (reply,), _ = talk(conversation, "/1")
     assert reply == Reply(ReplyKind.ERROR, "There is no numbered list to pick 1 from. Ask a question, or type /topics.")
-    (reply,), _ = talk(conversation, "3")  # no list on offer: a question, and not one the notes answer
-    assert reply.kind is ReplyKind.NOT_COVERED
     (_, reply), state = talk(conversation, "Tips", "/3")
     assert reply == Reply(ReplyKind.ERROR, "Pick a number from 1 to 2; 3 is not on the list.")
     assert state.choices == ("garden.md#tips", "kitchen.md#tips")
+    (reply,), _ = talk(conversation, "2", state=state)
+    assert (reply.kind, reply.section_id) == (ReplyKind.ANSWER, "kitchen.md#tips")
+
+
+def test_a_bare_number_with_no_list_on_offer_is_not_searched_for(conversation: Conversation) -> None:
+    """"2" after an answer with no choices used to be asked as a question, and the notes' best match for a
+    digit is whatever section mentions it: a confident answer to nothing."""
+    (answer, two), state = talk(conversation, "what is sourdough?", "2")
+    assert answer.kind is ReplyKind.ANSWER and not answer.suggestions
+    assert two == Reply(ReplyKind.ERROR, "There is no numbered list to pick 2 from. Ask a question, or type /topics.")
+    assert state.section_id == answer.section_id  # "more" still continues the answer
+    (_, three), _ = talk(conversation, "Tips", "3")
+    assert three == Reply(ReplyKind.ERROR, "Pick a number from 1 to 2; 3 is not on the list.")
+    (seven_digits,), _ = talk(conversation, "1234567")  # too long to pick anything: a question
+    assert seven_digits.kind is ReplyKind.NOT_COVERED
 
 
 def test_unknown_command(conversation: Conversation) -> None:

@@ -196,7 +196,7 @@ def test_json_lines(run: Run, notes: Path) -> None:
     }
     assert two == {
         "question": "2",
-        "kind": "not_covered",
+        "kind": "error",
         "answered": False,
         "section_id": None,
         "title": None,
@@ -204,9 +204,9 @@ def test_json_lines(run: Run, notes: Path) -> None:
         "source": None,
         "score": None,
         "context": None,
-        "body": "I couldn't find that in the notes. Type /topics to see what they cover.",
+        "body": "There is no numbered list to pick 2 from. Ask a question, or type /topics.",
         "suggestions": [],
-        "actions": [{"id": "t:1", "label": "Topics", "command": "/topics"}],
+        "actions": [],
     }
 
 
