@@ -444,7 +444,7 @@ def test_numbers_pick_from_the_last_list(conversation: Conversation) -> None:
 
 
 def test_a_bare_number_with_no_list_on_offer_is_not_searched_for(conversation: Conversation) -> None:
-    """"2" after an answer with no choices used to be asked as a question, and the notes' best match for a
+    """A bare "2" after an answer with no choices was asked as a question, and the notes' best match for a
     digit is whatever section mentions it: a confident answer to nothing."""
     (answer, two), state = talk(conversation, "what is sourdough?", "2")
     assert answer.kind is ReplyKind.ANSWER and not answer.suggestions
