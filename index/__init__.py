@@ -9,7 +9,7 @@ Nothing here talks to Telegram, reads the environment or configures logging.
 """
 
 from index.errors import IndexFormatError, NotesError, NotesQAError
-from index.model import Answer, Hit, IngestReport, Record, Section, SkippedFile, Verdict
+from index.model import Answer, Hit, IngestReport, Reading, Record, Section, SkippedFile, Verdict
 from index.retriever import Retriever, RetrieverParams
 from index.splitter import split_markdown
 from index.weighting import WeightParams
@@ -21,6 +21,7 @@ __all__ = [
     "IngestReport",
     "NotesError",
     "NotesQAError",
+    "Reading",
     "Record",
     "Retriever",
     "RetrieverParams",

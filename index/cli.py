@@ -1,7 +1,7 @@
 """``python -m index``: build an index, search it, and list what was ingested.
 
     python -m index build    --notes DIR [--cache-dir DIR]
-    python -m index search   "question" --notes DIR [--cache-dir DIR] [-k 5] [--json]
+    python -m index search   "question" --notes DIR [--cache-dir DIR] [-k 5] [--explain] [--json]
     python -m index sections --notes DIR [--json]
 
 Exit codes: 0 success (``search``: the notes answer), 1 the notes do not answer, 2 usage or notes error.
@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from index.errors import NotesQAError
-from index.model import Hit
+from index.model import Hit, Reading
 from index.retriever import Retriever
 
 DEFAULT_NOTES = Path(__file__).resolve().parent.parent / "corpus"
@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", parents=[common], help="search the notes")
     search.add_argument("question")
     search.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    search.add_argument("--explain", action="store_true",
+                        help="also show how the question was read (words searched, corrected, left out...)")
     search.add_argument("--json", action="store_true", help="print JSON")
     sections = commands.add_parser("sections", parents=[common], help="list sections and skipped files")
     sections.add_argument("--json", action="store_true", help="print JSON")
@@ -44,6 +46,28 @@ def _hit_json(hit: Hit) -> dict[str, object]:
     s = hit.section
     return {"id": s.id, "title": s.title, "trail": list(s.trail), "source": s.source,
             "score": round(hit.score, 4), "coverage": round(hit.coverage, 4)}
+
+
+def _pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{typed} -> {read}" for typed, read in pairs)
+
+
+def _reading_lines(reading: Reading, min_known: float) -> list[str]:
+    """How the question was read, one line a kind of word (kinds with no words are left out)."""
+    lines = [
+        f"{label}: {text}"
+        for label, text in (
+            ("searched for", ", ".join(reading.searched)),
+            ("corrected", _pairs(reading.corrected)),
+            ("compounds", _pairs(reading.compounds)),
+            ("acronyms", _pairs(reading.acronyms)),
+            ("not in the notes", ", ".join(reading.unknown)),
+            ("left out", ", ".join(reading.ignored)),
+        )
+        if text
+    ]
+    lines.append(f"the notes know {reading.known:.0%} of the question's weight (an answer needs {min_known:.0%})")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,11 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "search":
         answer = retriever.answer(args.question, suggestions=max(args.k - 1, 0))
         hits = [answer.hit, *answer.suggestions] if answer.hit else list(answer.suggestions)
+        reading = retriever.reading(args.question) if args.explain else None
         if args.json:
-            print(json.dumps({"question": args.question, "verdict": answer.verdict.value,
-                              "answered": answer.answered, "hits": [_hit_json(h) for h in hits]},
-                             ensure_ascii=False, indent=2))
+            found: dict[str, object] = {"question": args.question, "verdict": answer.verdict.value,
+                                        "answered": answer.answered, "hits": [_hit_json(h) for h in hits]}
+            if reading is not None:
+                found["reading"] = {**asdict(reading), "known": round(reading.known, 4)}
+            print(json.dumps(found, ensure_ascii=False, indent=2))
         else:
+            if reading is not None:
+                print("\n".join([*_reading_lines(reading, retriever.params.min_known), ""]))
             if not answer.answered:
                 print("The notes don't answer that." + (" Closest sections:" if hits else ""))
             for n, hit in enumerate(hits, start=1):

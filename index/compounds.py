@@ -25,11 +25,11 @@ MAX_SPLIT = 30
 """Longest: each cut stems two words, and a pasted 100 kB "word" must not cost a stemming per letter."""
 
 
-def joined_term_ids(
+def joined_pairs(
     words: Sequence[str], term_of: Callable[[str], str | None], vocabulary: Mapping[str, int]
-) -> list[int]:
-    """Ids of the notes' terms that two adjacent alphabetic question words make when written as one."""
-    ids = []
+) -> list[tuple[str, str, int]]:
+    """Two adjacent alphabetic question words that make a term of the notes when written as one, and its id."""
+    pairs = []
     for first, second in pairwise(words):
         if not (first.isalpha() and second.isalpha()):
             continue  # "0.0.0.0" and "python 2" are not compounds
@@ -37,8 +37,15 @@ def joined_term_ids(
             continue
         joined = term_of(first + second)
         if joined is not None and joined in vocabulary:
-            ids.append(vocabulary[joined])
-    return ids
+            pairs.append((first, second, vocabulary[joined]))
+    return pairs
+
+
+def joined_term_ids(
+    words: Sequence[str], term_of: Callable[[str], str | None], vocabulary: Mapping[str, int]
+) -> list[int]:
+    """Ids of the notes' terms that two adjacent alphabetic question words make when written as one."""
+    return [term_id for _, _, term_id in joined_pairs(words, term_of, vocabulary)]
 
 
 def splits(word: str, term_of: Callable[[str], str | None], vocabulary: Mapping[str, int]) -> list[tuple[str, str]]:

@@ -93,6 +93,36 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """How the retriever read a question: what it searched the notes for, and what it left out.
+
+    Words are as normalised (lower case), each listed once, in the question's order.
+
+    Attributes:
+        question: The question as given.
+        searched: The words searched for; a corrected word as the notes' word it was read as.
+        corrected: Misspelt words and the notes' words they were read as, ``("dokcer", "docker")``.
+        compounds: Words typed together or apart that the notes write the other way, and how they were
+            read: ``("bindmount", "bind mount")``, ``("docker file", "dockerfile")``.
+        acronyms: Acronyms the notes define and the long forms also searched for, ``("vm", "virtual machine")``.
+        unknown: Words the notes never use. Each weighs against answering (see ``known``).
+        ignored: Words left out: stop words and chat words, and words about the shape of the answer
+            ("overview", "tips") that the notes never use.
+        known: The share (0-1) of the question's weight made of words the notes use;
+            ``Retriever.answer`` declines below ``RetrieverParams.min_known``.
+    """
+
+    question: str
+    searched: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]
+    compounds: tuple[tuple[str, str], ...]
+    acronyms: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]
+    ignored: tuple[str, ...]
+    known: float
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
     """A document that does not live in a notes folder: for apps that embed the library.
 

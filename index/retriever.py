@@ -16,10 +16,10 @@ import numpy.typing as npt
 
 from index.acronyms import find_acronyms
 from index.analysis import STOP_WORDS, Analyzer, words
-from index.compounds import joined_term_ids, splits, written_apart
+from index.compounds import joined_pairs, joined_term_ids, splits, written_apart
 from index.counting import FieldWords, PackedCounts, TermCounts
 from index.errors import IndexFormatError
-from index.model import Answer, Hit, IngestReport, Record, Section, Verdict
+from index.model import Answer, Hit, IngestReport, Reading, Record, Section, Verdict
 from index.navigation import mark_navigation
 from index.reader import fingerprint, note_stats, read_notes
 from index.spelling import SpellingCorrector
@@ -82,6 +82,17 @@ class _Query:
     total_mass: float  # idf mass of every distinct term, known or not
     known_mass: float  # idf mass of the terms the notes use
     has_terms: bool
+
+
+@dataclass(slots=True)
+class _Trace:
+    """What ``Retriever._query`` did with each word of a question, for ``Retriever.reading``."""
+
+    searched: list[str] = field(default_factory=list)
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+    compounds: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 _set_section, _set_score, _set_coverage = (vars(Hit)[name].__set__ for name in ("section", "score", "coverage"))
@@ -424,7 +435,8 @@ class Retriever:
 
     # Querying -------------------------------------------------------------------------------------------
 
-    def _query(self, question: str) -> _Query:
+    def _query(self, question: str, trace: _Trace | None = None) -> _Query:
+        """The question as the index's terms; ``trace``, when given, is told how each word was read."""
         matrix = self._matrix
         term_of = self._analyzer.term
         shape_terms = self._analyzer.shape_terms
@@ -437,44 +449,66 @@ class Retriever:
         for word in question_words:
             term = term_of(word)
             if term is None or term in seen:
+                if trace is not None and term is None:
+                    trace.ignored.append(word)
                 continue
             seen.add(term)
             term_id = vocabulary.get(term)
             if term_id is None and term in shape_terms:
-                continue  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
+                if trace is not None:  # "overview", "vs": the kind of answer wanted, not a topic the notes lack
+                    trace.ignored.append(word)
+                continue
+            read_as = word
             if term_id is None and self._speller is not None and fixes < MAX_SPELLING_FIXES:
                 fixes += 1
                 fixed = self._speller.correct(word) or _STOP_WORD_SPELLER.correct(word)
                 if fixed is not None:
                     fixed_term = term_of(fixed)
                     if fixed_term is None:  # a misspelt "what" or "meaning": a stop word, not a topic
+                        if trace is not None:
+                            trace.ignored.append(word)
                         continue
+                    if trace is not None:
+                        trace.corrected.append((word, fixed))
                     if fixed_term in seen:
                         continue
                     seen.add(fixed_term)
                     term_id = vocabulary.get(fixed_term)
+                    read_as = fixed
             # Tried after the spelling (a typo is far commoner, and each way of cutting a word costs two stems).
             if term_id is None and (parts := self._compound_parts(word)):
-                for part in parts:  # "bindmount" where the notes say "bind mount"
-                    if part not in seen:
+                for part in map(term_of, parts):  # "bindmount" where the notes say "bind mount"
+                    if part is not None and part not in seen:
                         seen.add(part)
                         ids.append(vocabulary[part])
                         mass += float(matrix.idf[vocabulary[part]])
+                if trace is not None:
+                    trace.compounds.append((word, " ".join(parts)))
+                    trace.searched.extend(parts)
                 continue
             if term_id is None:
                 mass += matrix.unknown_idf
+                if trace is not None:
+                    trace.unknown.append(word)
             else:
                 ids.append(term_id)
                 mass += float(matrix.idf[term_id])
+                if trace is not None:
+                    trace.searched.append(read_as)
         known = float(matrix.idf[ids].sum()) if ids else 0.0
         extra = {i for term in seen if term in self._expansions for i in self._expansions[term]}
-        extra.update(joined_term_ids(question_words, term_of, vocabulary))  # "docker file" -> "dockerfile"
+        if trace is None:
+            extra.update(joined_term_ids(question_words, term_of, vocabulary))  # "docker file" -> "dockerfile"
+        else:
+            for first, second, term_id in joined_pairs(question_words, term_of, vocabulary):
+                extra.add(term_id)
+                trace.compounds.append((f"{first} {second}", first + second))
         extra.difference_update(ids)
         # Only counted words make a question: shape words and misspelt stop words alone leave nothing to ask.
         return _Query(tuple(ids), tuple(sorted(extra)), mass, known, mass > 0)
 
     def _compound_parts(self, word: str) -> tuple[str, str] | None:
-        """The terms of the two words an unknown ``word`` is made of, where some section writes them apart."""
+        """The two words an unknown ``word`` is made of, where some section writes them apart."""
         term_of, vocabulary, matrix = self._analyzer.term, self._matrix.vocabulary, self._matrix
         for first, second in splits(word, term_of, vocabulary):
             a, b = vocabulary[term_of(first) or ""], vocabulary[term_of(second) or ""]
@@ -485,7 +519,7 @@ class Retriever:
             )[:_COMPOUND_EVIDENCE]
             texts = [self._sections[row].text for row in self._rows[together].tolist()]
             if written_apart(first, second, texts):
-                return term_of(first) or "", term_of(second) or ""
+                return first, second
         return None
 
     def _hits(self, query: _Query, k: int) -> list[Hit]:
@@ -536,6 +570,34 @@ class Retriever:
         best, rest = hits[0], tuple(hits[1 : suggestions + 1])
         tied = bool(rest) and rest[0].score >= self._params.tie_ratio * best.score
         return Answer(question, best, rest, Verdict.AMBIGUOUS if tied else Verdict.ANSWERED)
+
+    def reading(self, question: str) -> Reading:
+        """How ``question`` is read: the words searched for, the corrections, compounds and acronyms applied,
+        the words the notes never use and the words left out, and the share of the question the notes know.
+
+        The same reading ``search`` and ``answer`` make, written out: for showing why an answer was chosen or
+        declined, or which words of a question to change.
+        """
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a str, got {type(question).__name__}")
+        trace = _Trace()
+        query = self._query(question, trace)
+        term_of = self._analyzer.term
+        acronyms = tuple(
+            (word, " ".join(self._acronyms[word]))
+            for word in dict.fromkeys(trace.searched)
+            if word in self._acronyms and term_of(word) in self._expansions
+        )
+        return Reading(
+            question=question,
+            searched=tuple(dict.fromkeys(trace.searched)),
+            corrected=tuple(dict.fromkeys(trace.corrected)),
+            compounds=tuple(dict.fromkeys(trace.compounds)),
+            acronyms=acronyms,
+            unknown=tuple(dict.fromkeys(trace.unknown)),
+            ignored=tuple(dict.fromkeys(trace.ignored)),
+            known=query.known_mass / query.total_mass if query.total_mass else 0.0,
+        )
 
     def score_text(self, question: str, passages: Sequence[str]) -> list[float]:
         """Score arbitrary passages (for example a long section's paragraphs) against ``question``.

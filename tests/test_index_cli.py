@@ -26,6 +26,24 @@ def test_search_json_and_exit_1_when_the_notes_do_not_answer(capsys: pytest.Capt
     assert payload == {"question": "weather in paris", "verdict": "not_covered", "answered": False, "hits": []}
 
 
+def test_search_explain_shows_how_the_question_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """A declined question says which words the notes lack: the words to change."""
+    assert main(["search", "wat is a symbolik link, pizza overview", "--notes", str(TINY), "--explain"]) == 1
+    assert capsys.readouterr().out == (
+        "searched for: symbolic, link\n"
+        "corrected: symbolik -> symbolic\n"
+        "not in the notes: pizza\n"
+        "left out: wat, is, a, overview\n"
+        "the notes know 61% of the question's weight (an answer needs 68%)\n"
+        "\n"
+        "The notes don't answer that.\n"
+    )
+    assert main(["search", "weather in paris", "--notes", str(TINY), "--explain", "--json"]) == 1
+    reading = json.loads(capsys.readouterr().out)["reading"]
+    assert reading == {"question": "weather in paris", "searched": [], "corrected": [], "compounds": [],
+                       "acronyms": [], "unknown": ["weather", "paris"], "ignored": ["in"], "known": 0.0}
+
+
 def test_sections_lists_sections_and_the_ingestion_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sections", "--notes", str(TINY)]) == 0
     out = capsys.readouterr().out
