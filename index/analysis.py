@@ -14,7 +14,9 @@ _WORD = re.compile(r"[^\W_]+")
 _ASCII_SPACES = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(256))
 
 # Function words, and the words people wrap around a question ("hey, can you tell me what ... means?"),
-# in the forms people type them ("explained", "wondering").
+# in the forms people type them ("explained", "wondering"), and the commonest misspellings of short ones
+# ("teh"): the spelling correction leaves words under four letters alone, and "teh" counted as a word the
+# notes never use declined "what is teh kernel?".
 # Made for questions: content words that scikit-learn's general list drops ("system", "fill", "interest",
 # "back", "top", "find") are kept, because notes are about exactly such things.
 STOP_WORDS: frozenset[str] = frozenset(
@@ -37,6 +39,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent im ive youre
     never explained explains explaining described describes describing tells telling told wants wanted
     wanting wondering wondered guessing says saying talks talking understood
+    teh hte adn yuo hwo waht taht thsi wiht jsut
     """.split()
 )
 

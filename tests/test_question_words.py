@@ -87,6 +87,15 @@ def test_a_misspelt_stop_word_is_dropped_not_counted_as_an_unknown_word(kernel: 
     assert answer.hit.coverage == 1.0
 
 
+@pytest.mark.parametrize("question", ["what is teh kernel", "hwo does teh kernel manage memory adn waht for"])
+def test_the_commonest_misspellings_of_short_stop_words_are_stop_words(kernel: Retriever, question: str) -> None:
+    # Too short for the spelling correction: "teh" counted as a word the notes never use, and was declined.
+    answer = kernel.answer(question)
+    assert answer.verdict is Verdict.ANSWERED and answer.hit is not None
+    assert (answer.hit.section.title, answer.hit.coverage) == ("Kernel", 1.0)
+    assert kernel.reading(question).unknown == ()
+
+
 def test_a_short_word_near_a_stop_word_is_still_a_topic(kernel: Retriever) -> None:
     # "wear" is one letter from "were": it must still count as a word the notes lack.
     assert kernel.answer("what should I wear").verdict is Verdict.NOT_COVERED
