@@ -199,15 +199,21 @@ class Conversation:
             return Reply(ReplyKind.EMPTY, messages.EMPTY, actions=(TOPICS,)), state
         tied = answer.verdict is Verdict.AMBIGUOUS
         hits: Sequence[Hit] = (*([answer.hit] if answer.hit else []), *answer.suggestions)
+        # Naming the words the notes never use tells the asker what to change.
+        unknown = () if tied else self._retriever.reading(asked).unknown
         if not hits:
             reply = Reply(
-                ReplyKind.NOT_COVERED, messages.NOT_COVERED, context=context, actions=(TOPICS,), matches=matches
+                ReplyKind.NOT_COVERED,
+                messages.not_covered_text(unknown),
+                context=context,
+                actions=(TOPICS,),
+                matches=matches,
             )
             return reply, replace(state, section_id=None, shown=(), context="")
         suggestions = self._suggest([h.section for h in hits])
         reply = Reply(
             ReplyKind.UNSURE,
-            messages.unsure_text(suggestions, tied=tied),
+            messages.unsure_text(suggestions, tied=tied, unknown=unknown),
             context=context,
             suggestions=suggestions,
             actions=(TOPICS,),

@@ -52,11 +52,36 @@ def help_text(example: str | None) -> str:
     )
 
 
-def unsure_text(suggestions: Sequence[Suggestion], *, tied: bool) -> str:
+MAX_NAMED = 3
+"""How many of a question's words the notes never use a reply names."""
+
+
+def never_mentioned(unknown: Sequence[str]) -> str:
+    """"they never mention *pizza* or *naples*": the words of a question the notes never use (a few)."""
+    named = [f"*{escape(word)}*" for word in unknown[:MAX_NAMED]]
+    if len(unknown) > len(named):
+        more = len(unknown) - len(named)
+        return f"they never mention {', '.join(named)} or {more} other word{'s' if more > 1 else ''}"
+    if len(named) > 1:
+        return f"they never mention {', '.join(named[:-1])} or {named[-1]}"
+    return f"they never mention {named[0]}"
+
+
+def not_covered_text(unknown: Sequence[str] = ()) -> str:
+    """The reply when nothing in the notes comes close; ``unknown``: the question's words the notes never use."""
+    if not unknown:
+        return NOT_COVERED
+    return f"I couldn't find that in the notes: {never_mentioned(unknown)}. Type /topics to see what they cover."
+
+
+def unsure_text(suggestions: Sequence[Suggestion], *, tied: bool, unknown: Sequence[str] = ()) -> str:
+    """The reply that offers numbered sections: ``tied`` when two match nearly as well, else the nearest to a
+    question the notes do not answer (``unknown``: its words the notes never use)."""
+    lacking = f" ({never_mentioned(unknown)})" if unknown else ""
     lead = (
         "I'm not sure which part of the notes you mean. Did you mean:"
         if tied
-        else "I couldn't find a good match for that in the notes. The nearest sections are:"
+        else f"I couldn't find a good match for that in the notes{lacking}. The nearest sections are:"
     )
     tail = "Pick a number, or ask again in other words." if tied else (
         "Pick a number, ask again in other words, or browse the topics with /topics."

@@ -254,6 +254,23 @@ def test_a_weak_match_says_so_and_offers_the_nearest(conversation: Conversation)
     assert state == State(choices=tuple(s.section_id for s in reply.suggestions))
 
 
+def test_a_declined_question_names_the_words_the_notes_never_use(conversation: Conversation) -> None:
+    """The words to change: at most three named, the rest counted; none named when the notes know them all."""
+    (one, four, weak, tied), _ = talk(conversation, "how do i knit a scarf",
+                                      "quasar zygote nebula pulsar", "tomatoes roses compost knives", "Tips")
+    assert one.body == ("I couldn't find that in the notes: they never mention *knit* or *scarf*. "
+                        "Type /topics to see what they cover.")
+    assert four.body.startswith("I couldn't find that in the notes: they never mention *quasar*, *zygote*, "
+                                "*nebula* or 1 other word. ")
+    assert weak.kind is ReplyKind.UNSURE and "never mention" not in weak.body  # every word is in the notes
+    assert tied.kind is ReplyKind.UNSURE and "never mention" not in tied.body
+    (partly,), _ = talk(conversation, "tomatoes knitting compost roses")
+    assert partly.kind is ReplyKind.UNSURE
+    assert partly.body.startswith(
+        "I couldn't find a good match for that in the notes (they never mention *knitting*). The nearest"
+    )
+
+
 def test_an_off_topic_question_is_declined(conversation: Conversation) -> None:
     (reply,), _ = talk(conversation, "best pizza in naples")
     assert reply.kind in (ReplyKind.NOT_COVERED, ReplyKind.UNSURE)
@@ -264,7 +281,8 @@ def test_an_unknown_subject_is_declined_with_the_topic_list(conversation: Conver
     replies, state = talk(conversation, "what is sourdough?", "zygote quasar")
     assert replies[1] == Reply(
         ReplyKind.NOT_COVERED,
-        "I couldn't find that in the notes. Type /topics to see what they cover.",
+        "I couldn't find that in the notes: they never mention *zygote* or *quasar*. Type /topics to see what "
+        "they cover.",
         actions=(TOPICS,),
     )
     assert state == State()  # nothing to continue and nothing to lean on

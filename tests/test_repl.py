@@ -103,6 +103,11 @@ help me use the shell
 /bogus
 """
 
+DECLINED = (
+    "I couldn't find that in the notes: they never mention *zygote*, *quasar* or *nebula*. "
+    "Type /topics to see what they cover."
+)
+
 TRANSCRIPT = f"""\
 Linux › Kernel
 source: linux.md:5
@@ -147,7 +152,7 @@ source: linux.md:37
 
 Jobs can be scheduled to run at a fixed time.
 
-I couldn't find that in the notes. Type /topics to see what they cover.
+{DECLINED}
 
 (topics: /topics)
 
