@@ -55,10 +55,16 @@ def help_text(example: str | None) -> str:
 MAX_NAMED = 3
 """How many of a question's words the notes never use a reply names."""
 
+MAX_NAMED_CHARS = 30
+"""A longer word is cut (a pasted blob is one "word"; the reply must not echo it)."""
+
 
 def never_mentioned(unknown: Sequence[str]) -> str:
     """"they never mention *pizza* or *naples*": the words of a question the notes never use (a few)."""
-    named = [f"*{escape(word)}*" for word in unknown[:MAX_NAMED]]
+    named = [
+        f"*{escape(word if len(word) <= MAX_NAMED_CHARS else word[: MAX_NAMED_CHARS - 1] + '…')}*"
+        for word in unknown[:MAX_NAMED]
+    ]
     if len(unknown) > len(named):
         more = len(unknown) - len(named)
         return f"they never mention {', '.join(named)} or {more} other word{'s' if more > 1 else ''}"

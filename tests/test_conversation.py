@@ -264,6 +264,9 @@ def test_a_declined_question_names_the_words_the_notes_never_use(conversation: C
                                 "*nebula* or 1 other word. ")
     assert weak.kind is ReplyKind.UNSURE and "never mention" not in weak.body  # every word is in the notes
     assert tied.kind is ReplyKind.UNSURE and "never mention" not in tied.body
+    (blob,), _ = talk(conversation, "x" + "yz" * 5_000)  # a pasted blob is named, not echoed
+    assert blob.body.startswith(f"I couldn't find that in the notes: they never mention *x{'yz' * 14}…*. ")
+    assert len(blob.body) < 200
     (partly,), _ = talk(conversation, "tomatoes knitting compost roses")
     assert partly.kind is ReplyKind.UNSURE
     assert partly.body.startswith(
