@@ -15,8 +15,8 @@ _ASCII_SPACES = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(2
 
 # Function words, and the words people wrap around a question ("hey, can you tell me what ... means?"),
 # in the forms people type them ("explained", "wondering"), and the commonest misspellings of short ones
-# ("teh"): the spelling correction leaves words under four letters alone, and "teh" counted as a word the
-# notes never use declined "what is teh kernel?".
+# ("teh"): the spelling correction leaves words under four letters alone, and "teh", counted as a word the
+# notes never use, had "what is teh kernel?" declined.
 # Made for questions: content words that scikit-learn's general list drops ("system", "fill", "interest",
 # "back", "top", "find") are kept, because notes are about exactly such things.
 STOP_WORDS: frozenset[str] = frozenset(
