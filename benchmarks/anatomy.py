@@ -5,12 +5,11 @@ does more of what ``Retriever.search`` does:
 
 - **terms**: the question's analysis alone (words, stop words, stems, spelling, compounds, acronyms);
 - **core**: + each term's postings added into one float per section (a compiled scatter-add per term) and
-  the ten best found through block maxima: BM25-style scoring, the part bm25s also does;
-- **+ heading boost**: + the heading factor of the sections whose heading holds a question term (this
-  is ``Ranking.top`` without the coverage, so up to 8,192 sections, where ``top`` sorts every score
-  instead of reading block maxima, it is not exactly "core" plus the boost);
+  the ten best found through block maxima: BM25-style scoring, the part bm25s also does (the heading
+  bonus is in the stored weights, so it costs nothing here);
 - **+ coverage**: + the share of the question each of the ten holds (what the decline rule reads): this
-  stage is ``Ranking.top`` itself;
+  stage is ``Ranking.top`` itself (up to 8,192 sections ``top`` sorts every score instead of reading
+  block maxima, so there it is not exactly "core" plus the coverage);
 - **search**: ``Retriever.search``, which also makes the ``Section`` and ``Hit`` objects it returns.
 
 Every question is asked of every stage (and of bm25s) in turn, the first asker rotating, five times over,
@@ -27,7 +26,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -75,15 +73,12 @@ def stages(retriever: Retriever, ids: Sequence[str]) -> dict[str, StagePath]:
         sections, _ = Ranking._best(work, K)
         return [ids[i] for i in rows[sections].tolist()]
 
-    def ranked_by(rank: Callable[..., tuple[Any, ...]]) -> StagePath:
-        def path(question: str) -> list[str]:
-            q = query(question)
-            if not q.term_ids:
-                return []
-            sections = rank(q.term_ids, q.extra_ids, K, q.total_mass)[0]
-            return [ids[i] for i in rows[sections].tolist()]
-
-        return path
+    def ranked(question: str) -> list[str]:
+        q = query(question)
+        if not q.term_ids:
+            return []
+        sections = matrix.top(q.term_ids, q.extra_ids, K)[0]
+        return [ids[i] for i in rows[sections].tolist()]
 
     def search(question: str) -> list[str]:
         return [hit.section.id for hit in retriever.search(question, K)]
@@ -91,8 +86,7 @@ def stages(retriever: Retriever, ids: Sequence[str]) -> dict[str, StagePath]:
     return {
         "terms": terms,
         "core": core,
-        "+ heading boost": ranked_by(matrix._ranked),
-        "+ coverage": ranked_by(matrix.top),
+        "+ coverage": ranked,
         "search": search,
     }
 

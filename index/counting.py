@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from index.weighting import heading_bonuses
+
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
@@ -176,6 +178,7 @@ class PackedCounts:
 
     norm: FloatArray
     k1: float
+    heading_bonus: float
     positions: npt.NDArray[np.int64] | None
     """Where the inverse misses, or None when it misses so often that ``others`` holds every count."""
     others: FloatArray
@@ -187,16 +190,16 @@ class PackedCounts:
         """``tf`` (aligned with ``matrix``'s postings) packed."""
         tf = np.ascontiguousarray(tf, dtype=np.float32)
         if not len(tf):
-            return cls(np.zeros(0, dtype=np.float32), params.k1, None, tf)
+            return cls(np.zeros(0, dtype=np.float32), params.k1, params.heading_bonus, None, tf)
         lengths = np.bincount(matrix.indices, weights=tf, minlength=matrix.n_docs).astype(np.float32)
         average = float(lengths.mean()) or 1.0
         norm = (params.k1 * (1.0 - params.b + params.b * lengths / average)).astype(np.float32)
-        packed = cls(norm, params.k1, None, tf)
+        packed = cls(norm, params.k1, params.heading_bonus, None, tf)
         guess = packed._inverse(matrix)
         positions = np.flatnonzero(guess.view(np.uint32) != tf.view(np.uint32))
         if 3 * len(positions) > len(tf):  # 12 bytes per miss: keeping every count (4 bytes each) is less
             return packed
-        return cls(norm, params.k1, positions, tf[positions])
+        return cls(norm, params.k1, params.heading_bonus, positions, tf[positions])
 
     def unpack(self, matrix: TermMatrix) -> FloatArray:
         """The counts of ``matrix``'s postings as a float32 array, equal bit for bit to the packed one."""
@@ -210,10 +213,17 @@ class PackedCounts:
         """The weights' counts by the inverse formula (exact where it is, see ``pack``)."""
         result = np.empty(len(matrix.data), dtype=np.float32)
         top = np.repeat(matrix.idf.astype(np.float64) * (self.k1 + 1.0), np.diff(matrix.indptr))
+        data = matrix.data
+        if self.heading_bonus:  # the count is in the weight less its heading bonus
+            positions, bonuses = heading_bonuses(
+                matrix.indptr, matrix.indices, matrix.heading_count, matrix.idf, matrix.n_docs, self.heading_bonus
+            )
+            data = data.copy()
+            data[positions] -= bonuses
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # misses are caught by ``pack``
             for start in range(0, len(result), self._CHUNK):
                 end = start + self._CHUNK
-                weights = matrix.data[start:end].astype(np.float64)
+                weights = data[start:end].astype(np.float64)
                 norm = self.norm[matrix.indices[start:end]]
                 result[start:end] = np.rint(weights * norm / (top[start:end] - weights))
         return result

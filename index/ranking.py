@@ -1,26 +1,15 @@
 """Scoring a question against the term-weight matrix, and its k best sections.
 
 ``Ranking`` is the querying half of ``index.weighting.TermMatrix``. A question's score for section ``d`` is
-computed in float32, one term at a time in the question's order (its terms, then the long forms of its
-acronyms)::
-
-    weight(d)  = sum of w(t, d) over the terms in d
-    heading(d) = sum of idf(t) over the terms in d's heading
-    asked(d)   = the same over the question's own terms only (long forms left out)
-    score(d)   = weight(d) * (1 + heading_boost * min(heading(d) * heading_scale(d), asked(d) / total_mass))
-
-where ``heading_scale(d)`` is one over the idf mass of d's heading (so the first operand of ``min`` is the
-share of the heading that the question holds) and ``total_mass`` the question's whole idf mass (the
-second operand is the share of the question that the heading holds; it is multiplied by the float32 of
-``1 / total_mass``).
+the sum, in float32 and term by term in the question's order (its terms, then the long forms of its
+acronyms), of the stored weights ``w(t, d)``; the heading bonus is already in the weights of heading
+postings (see ``index.weighting``), so a search reads each term's postings once and nothing else.
 
 ``score`` is the definition: it computes every section's score with plain numpy indexing. ``top`` computes
 the very same float32 operations in the same order, so its scores are equal bit for bit, and finds the k
 best without sorting every section: the sums go into a per-thread array of one float per section (a
 compiled scatter-add per term), and the array is read as a grid of blocks whose maxima bound the k-th best
-score from below, so only a few blocks are looked at again. The heading factor is at least 1 and at most
-``1 + heading_boost``: where many headings hold a question term, it is computed only for the sections whose
-plain score, grown by that much, could still reach the k-th best.
+score from below, so only a few blocks are looked at again.
 """
 
 from __future__ import annotations
@@ -78,28 +67,8 @@ SMALL = 8_192
 """Up to this many sections, the best are found among all scores at once and the matched idf mass is summed
 for every section: quicker than the block maxima and the look-ups, which pay off on large indexes."""
 
-DENSE_BOOST = 16
-"""With more than one heading posting per this many sections, the heading factor is not computed for the
-sections of those postings one by one: on a large index only for the sections that can be among the best
-(``Ranking._best_boosted``), on a small one for every section at once (a few passes over contiguous floats)."""
-
 _TINY = np.float32(np.finfo(np.float32).tiny)
 _ONE = np.ones(1, dtype=np.float32)
-
-
-def heading_factor(
-    heading: FloatArray, asked: FloatArray, scale: FloatArray, inverse_total: np.float32, boost: np.float32
-) -> FloatArray:
-    """``1 + boost * min(heading * scale, asked * inverse_total)`` in float32 (see the module docstring)."""
-    factor: FloatArray = heading * scale
-    np.minimum(factor, asked * inverse_total, out=factor)
-    factor *= boost
-    factor += np.float32(1.0)
-    return factor
-
-
-HEADROOM_SLACK = 1e-4
-"""Added to the bound of the heading factor: its float32 rounding errors are a few parts in ten million."""
 
 
 def _first(sections: npt.NDArray[np.int64], values: FloatArray, k: int) -> npt.NDArray[np.int64]:
@@ -110,27 +79,10 @@ def _first(sections: npt.NDArray[np.int64], values: FloatArray, k: int) -> npt.N
     return np.lexsort((sections, -values))[:k]
 
 
-def _heading_sums(work: _Scratch, heads: list[int], n_asked: int) -> tuple[FloatArray, FloatArray]:
-    """The arrays for a question's heading sums: per section, the idf mass of the question terms in its
-    heading, and the same for the question's own terms (the same array when no long form is in a heading).
-    They are all zero between questions (``_clear``)."""
-    return work.heading, (work.asked if any(heads[n_asked:]) else work.heading)
-
-
-def _clear(sums: tuple[FloatArray, FloatArray], headed: npt.NDArray[np.intp] | None) -> None:
-    """Set the heading sums back to zero: at ``headed`` only, or everywhere."""
-    for array in sums[:1] if sums[1] is sums[0] else sums:
-        if headed is None:
-            array.fill(0.0)
-        else:
-            array[headed] = 0.0
-
-
 class _Scratch:
-    """One thread's working arrays: the scores laid out as a ``depth`` x ``width`` grid (padded with zeros),
-    and the heading sums, which are all zero between questions (``asked`` is made when first needed)."""
+    """One thread's working array: the scores laid out as a ``depth`` x ``width`` grid (padded with zeros)."""
 
-    __slots__ = ("_asked", "_ones", "grid", "heading", "n", "ptr", "scores", "width")
+    __slots__ = ("grid", "n", "ptr", "scores", "width")
 
     def __init__(self, n: int) -> None:
         self.n = n
@@ -138,22 +90,7 @@ class _Scratch:
         self.width = max(1, -(-n // depth))
         self.scores: FloatArray = np.zeros(depth * self.width, dtype=np.float32)
         self.grid: FloatArray = self.scores.reshape(depth, self.width)
-        self.heading: FloatArray = np.zeros(n, dtype=np.float32)
-        self._asked: FloatArray | None = None
-        self._ones: FloatArray = np.ones(0, dtype=np.float32)
         self.ptr: IntArray = np.zeros(2, dtype=np.int32)
-
-    @property
-    def asked(self) -> FloatArray:
-        if self._asked is None:
-            self._asked = np.zeros(self.n, dtype=np.float32)
-        return self._asked
-
-    def ones(self, count: int) -> FloatArray:
-        """At least ``count`` ones (read only)."""
-        if len(self._ones) < count:
-            self._ones = np.ones(max(count, 2 * len(self._ones)), dtype=np.float32)
-        return self._ones
 
 
 class Ranking:
@@ -168,86 +105,54 @@ class Ranking:
     idf: FloatArray
     n_docs: int
     heading_count: IntArray
-    heading_scale: FloatArray
-    heading_boost: float
     _scratch: threading.local
 
-    def score(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int] = (), total_mass: float | None = None
-    ) -> tuple[Float64Array, Float64Array]:
+    def score(self, term_ids: Sequence[int], extra_ids: Sequence[int] = ()) -> tuple[Float64Array, Float64Array]:
         """Scores of every section for a question's distinct term ids, and each section's matched idf mass.
 
-        ``extra_ids`` (the long forms of acronyms in the question) add to the score, not to the mass.
-        ``total_mass`` is the question's whole idf mass (unknown words included; by default the mass of
-        ``term_ids``): the heading boost needs the share of the question that a heading holds. This is the
-        definition (see the module docstring), written plainly; ``top`` must agree with it bit for bit.
+        ``extra_ids`` (the long forms of acronyms and compounds in the question) add to the score, not to
+        the mass. This is the definition (see the module docstring), written plainly; ``top`` must agree
+        with it bit for bit.
         """
         n = self.n_docs
         scores = np.zeros(n, dtype=np.float32)
-        heading = np.zeros(n, dtype=np.float32)
-        asked = np.zeros(n, dtype=np.float32)
         matched = np.zeros(n, dtype=np.float64)
         for position, term in enumerate((*term_ids, *extra_ids)):
             start, end = int(self.indptr[term]), int(self.indptr[term + 1])
             sections = self.indices[start:end]
-            headed = sections[: int(self.heading_count[term])]  # a row's heading postings come first
             scores[sections] += self.data[start:end]
-            heading[headed] += self.idf[term]
             if position < len(term_ids):
-                asked[headed] += self.idf[term]
                 matched[sections] += float(self.idf[term])
-        if self.heading_boost and term_ids:
-            scores *= heading_factor(heading, asked, self.heading_scale, self._inverse_total(term_ids, total_mass),
-                                     np.float32(self.heading_boost))
         return scores.astype(np.float64), matched
 
     def top(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float | None = None
+        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int
     ) -> tuple[npt.NDArray[np.int64], Float64Array, Float64Array]:
         """The ``k`` best sections (columns), their scores and matched idf mass, best first, ties by column.
 
         Exactly the ranking and the values of ``score`` followed by a sort by (score descending, column),
         with work in proportion to the question's postings plus a few passes over one float per section.
-        ``total_mass`` is as for ``score``.
         """
         if not term_ids or not self.n_docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
-        sections, best, (terms, starts, ends, heads) = self._ranked(term_ids, extra_ids, k, total_mass)
-        asked = terms[: len(term_ids)]
-        if self.n_docs <= SMALL:
-            matched = self._summed(sections, asked, starts, ends)
-        else:
-            matched = self._matched(sections, asked, starts, ends, heads)
-        return sections, best.astype(np.float64), matched
-
-    def _ranked(
-        self, term_ids: Sequence[int], extra_ids: Sequence[int], k: int, total_mass: float | None
-    ) -> tuple[npt.NDArray[np.int64], FloatArray, tuple[list[int], list[int], list[int], list[int]]]:
-        """``top`` without the matched idf mass: the k best sections and their float32 scores, and the
-        question's terms with the starts, ends and heading counts of their postings (for the mass)."""
         terms = [*term_ids, *extra_ids]
         starts: list[int] = self.indptr[terms].tolist()
         ends: list[int] = self.indptr[[t + 1 for t in terms]].tolist()
-        heads: list[int] = self.heading_count[terms].tolist()
-        postings = (terms, starts, ends, heads)
         work = self._work()
         scores, indices, data, ptr = work.scores, self.indices, self.data, work.ptr
         scores.fill(0.0)
         for start, end in zip(starts, ends, strict=True):
             scatter_add(scores, indices[start:end], data[start:end], _ONE, ptr)
-        n = self.n_docs
-        if self.heading_boost and any(heads):
-            inverse_total = self._inverse_total(term_ids, total_mass)
-            if n > SMALL and DENSE_BOOST * sum(heads) > n:
-                sections, best = self._best_boosted(work, k, terms, len(term_ids), starts, heads, inverse_total)
-                return sections, best, postings
-            self._boost(work, terms, len(term_ids), starts, heads, inverse_total)
-        if n <= SMALL:
+        asked = terms[: len(term_ids)]
+        if self.n_docs <= SMALL:
             hit = np.flatnonzero(scores)
             order = _first(hit, scores[hit], k)
-            return hit[order], scores[hit[order]], postings
-        sections, best = self._best(work, k)
-        return sections, best, postings
+            sections, best = hit[order], scores[hit[order]]
+            matched = self._summed(sections, asked, starts, ends)
+        else:
+            sections, best = self._best(work, k)
+            matched = self._matched(sections, asked, starts, ends, self.heading_count[asked].tolist())
+        return sections, best.astype(np.float64), matched
 
     def _summed(
         self, sections: npt.NDArray[np.int64], asked: list[int], starts: list[int], ends: list[int]
@@ -260,99 +165,26 @@ class Ranking:
         summed: Float64Array = np.bincount(every, masses, minlength=self.n_docs).astype(np.float64, copy=False)
         return summed[sections]
 
-    def _inverse_total(self, term_ids: Sequence[int], total_mass: float | None) -> np.float32:
-        if total_mass is None:
-            total_mass = float(self.idf[list(term_ids)].sum())
-        return np.float32(1.0 / total_mass)
-
-    def _add_heading_sums(
-        self, work: _Scratch, sums: tuple[FloatArray, FloatArray], terms: list[int], n_asked: int,
-        starts: list[int], heads: list[int]
-    ) -> None:
-        """Add each question term's idf into the heading sums of the sections whose heading holds it."""
-        heading, asked = sums
-        indices, idf, ones = self.indices, self.idf, work.ones(max(heads))
-        for position, (term, start, count) in enumerate(zip(terms, starts, heads, strict=True)):
-            if count:
-                sections = indices[start : start + count]
-                scatter_add(heading, sections, ones[:count], idf[term : term + 1], work.ptr)
-                if asked is not heading and position < n_asked:
-                    scatter_add(asked, sections, ones[:count], idf[term : term + 1], work.ptr)
-
-    def _boost(
-        self, work: _Scratch, terms: list[int], n_asked: int, starts: list[int], heads: list[int],
-        inverse_total: np.float32
-    ) -> None:
-        """Multiply the scores of sections whose heading holds a question term by their heading factor."""
-        n, indices = self.n_docs, self.indices
-        heading, asked = sums = _heading_sums(work, heads, n_asked)
-        headed = None
-        try:
-            self._add_heading_sums(work, sums, terms, n_asked, starts, heads)
-            boost = np.float32(self.heading_boost)
-            if DENSE_BOOST * sum(heads) > n:
-                work.scores[:n] *= heading_factor(heading, asked, self.heading_scale, inverse_total, boost)
-            else:
-                # intp: numpy gathers and scatters with it twice as fast as with the stored int32.
-                headed = np.concatenate([indices[s : s + c] for s, c in zip(starts, heads, strict=True) if c]).astype(
-                    np.intp
-                )
-                held = heading[headed]
-                work.scores[headed] = work.scores[headed] * heading_factor(
-                    held, held if asked is heading else asked[headed], self.heading_scale[headed], inverse_total, boost
-                )
-        finally:
-            _clear(sums, headed)
-
-    def _best_boosted(
-        self, work: _Scratch, k: int, terms: list[int], n_asked: int, starts: list[int], heads: list[int],
-        inverse_total: np.float32
-    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """``_boost`` then ``_best`` on a large index where many headings hold a question term: the heading
-        sums are added up as there, but the factor is computed only for the sections that can be among the k
-        best, not for every section.
-
-        A factor is at least 1 and at most ``1 + heading_boost`` (and a rounding error), so the k-th best
-        boosted score is at least the k-th best plain score, which is at least the k-th largest block maximum;
-        and only a section whose plain score times ``1 + heading_boost`` reaches that bound can reach it.
-        """
-        heading, asked = sums = _heading_sums(work, heads, n_asked)
-        try:
-            self._add_heading_sums(work, sums, terms, n_asked, starts, heads)
-            sections, values = self._candidates(work, k, 1.0 + self.heading_boost)
-            held = heading[sections]
-            values = values * heading_factor(
-                held, held if asked is heading else asked[sections], self.heading_scale[sections], inverse_total,
-                np.float32(self.heading_boost),
-            )
-        finally:
-            _clear(sums, None)
-        order = _first(sections, values, k)
-        return sections[order], values[order]
-
     @staticmethod
     def _best(work: _Scratch, k: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
         """The k best scores of ``work`` and their sections, by (score descending, section)."""
-        sections, values = Ranking._candidates(work, k, 1.0)
+        sections, values = Ranking._candidates(work, k)
         order = _first(sections, values, k)
         return sections[order], values[order]
 
     @staticmethod
-    def _candidates(work: _Scratch, k: int, headroom: float) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """Every section whose score times ``headroom`` can reach the k-th best score, and its score (in
-        section order): all that can be among the k best once scores grow by at most ``headroom``.
+    def _candidates(work: _Scratch, k: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """Every section whose score can reach the k-th best score, and its score (in section order).
 
         Block ``j`` of the grid is column ``j`` (sections ``j``, ``j + width``, ...). Its maximum is a score,
         so the k-th largest of the block maxima is at most the k-th best score: only blocks that reach it
-        (over the headroom) can hold the k best, and in them only scores that reach it.
+        can hold the k best, and in them only scores that reach it.
         """
         grid, width = work.grid, work.width
         cut = _TINY
         if width > k:
             maxima = np.maximum.reduce(grid, axis=0)
             cut = max(cut, np.partition(maxima, width - k)[width - k])
-            if headroom != 1.0:  # a little more, for the rounding of the factor
-                cut = max(_TINY, np.float32(cut / (headroom * (1.0 + HEADROOM_SLACK))))
             blocks = np.flatnonzero(maxima >= cut)
             if 4 * len(blocks) <= width:
                 rows, columns = np.nonzero(grid[:, blocks] >= cut)
@@ -388,7 +220,7 @@ class Ranking:
         return matched
 
     def _work(self) -> _Scratch:
-        """This thread's scratch arrays (one float per section for the scores, two for the heading sums)."""
+        """This thread's scratch array (one float per section for the scores)."""
         work: _Scratch | None = getattr(self._scratch, "work", None)
         if work is None:
             work = _Scratch(self.n_docs)

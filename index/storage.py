@@ -14,7 +14,6 @@ Layout of a saved index::
     section_offsets.npy, section_meta.npy   where each string starts; level, line and flags per section
     indptr.npy, indices.npy, data.npy, idf.npy   the term-major weight matrix
     heading_count.npy per term, how many of its postings (the first ones) are in a section heading
-    heading_scale.npy per section, one over its heading's idf mass (for the heading boost)
     spell_*.npy       the spelling corrector's delete table and word counts
     tf.npy            per posting, the field-weighted term count, for updating the index when a few notes
                       change (with the postings and heading counts it gives back the per-section counts)
@@ -58,8 +57,8 @@ if TYPE_CHECKING:
     from index.retriever import Retriever
 
 FORMAT = "notes-qa-index"
-FORMAT_VERSION = 6  # 6: heading postings first in each row, float32 scores
-_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_count", "heading_scale")
+FORMAT_VERSION = 7  # 7: the heading bonus is in the weights (6: heading postings first in each row)
+_ARRAYS = ("indptr", "indices", "data", "idf", "rows", "heading_count")
 _SECTION_ARRAYS = ("section_text", "section_offsets", "section_meta")
 _SPELL_ARRAYS = ("spell_checksums", "spell_ids", "spell_counts")
 _COUNT_ARRAYS = ("tf",)
@@ -323,7 +322,6 @@ def save_index(retriever: Retriever, directory: Path) -> Path:
             "idf": matrix.idf,
             "rows": np.asarray(retriever._rows, dtype=np.int64),
             "heading_count": matrix.heading_count,
-            "heading_scale": matrix.heading_scale,
         }
         sections = retriever.sections
         if isinstance(sections, SectionStore):
@@ -443,15 +441,13 @@ def load_index(directory: Path) -> Retriever:
             idf=arrays["idf"],
             n_docs=int(manifest["n_docs"]),
             heading_count=arrays["heading_count"],
-            heading_scale=arrays["heading_scale"],
-            heading_boost=params.weights.heading_boost,
         )
         if len(matrix.indptr) != len(terms) + 1 or any(
             len(a) != len(terms) for a in (matrix.idf, matrix.heading_count)
         ):
             raise IndexFormatError("the vocabulary and the arrays disagree in size")
-        if len(matrix.heading_scale) != matrix.n_docs or (matrix.heading_count > np.diff(matrix.indptr)).any():
-            raise IndexFormatError("the heading arrays and the postings disagree")
+        if (matrix.heading_count > np.diff(matrix.indptr)).any():
+            raise IndexFormatError("the heading counts and the postings disagree")
         # Searching adds into one float per section through compiled code: every posting must name a section.
         indptr, indices = matrix.indptr, matrix.indices
         if indptr[0] != 0 or indptr[-1] != len(indices) or (np.diff(indptr) < 0).any() or (
@@ -459,7 +455,7 @@ def load_index(directory: Path) -> Retriever:
         ):
             raise IndexFormatError("the postings point outside the sections")
         expected = {"indptr": np.int64, "indices": np.int32, "data": np.float32, "idf": np.float32,
-                    "heading_count": np.int32, "heading_scale": np.float32}
+                    "heading_count": np.int32}
         if any(arrays[name].dtype != dtype or arrays[name].ndim != 1 for name, dtype in expected.items()):
             raise IndexFormatError("an array of the weight matrix has the wrong type")
         if len(arrays["rows"]) != matrix.n_docs:

@@ -3,16 +3,21 @@
 For term ``t`` in section ``d`` the stored weight is::
 
     w(t, d) = idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))
+              + heading_bonus * (ln(1 + n) + 1) * idf(t) / heading_mass(d)      (only where t is in d's heading)
 
     tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
     idf(t)   = ln((1 + n) / (1 + df(t))) + 1          (scikit-learn's smoothed idf)
+    heading_mass(d) = sum of idf over the distinct terms of d's heading
 
-and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms,
-multiplied by ``1 + heading_boost * h(q, d)``, where ``h`` is the smaller of two idf-weighted shares: the
-share of the section heading's terms that the question contains, and the share of the question that the
-heading holds. Of two sections that both match, the one whose heading is what was asked about ("what is a
-kernel" -> "What is a kernel?", not "Kernel space vs user space") wins; a short heading that is only one
-word of a long question ("Tasks" for "how do I take a node out for maintenance so its tasks move") does not.
+and a question's score for a section is the sum of ``w(t, d)`` over the question's distinct terms. The
+second line is the heading bonus: summed over a question's terms it is the share of the section heading's
+idf mass that the question holds, times ``heading_bonus`` times the idf of a word in one section (the
+rarest possible), so a heading the question holds in full is worth 0.6 of a match on the rarest word,
+whatever the size of the notes. Of two sections that both match, the one whose heading is what was asked
+about ("what is a kernel" -> "What is a kernel?", not "Kernel space vs user space") wins. Being an amount
+added rather than a factor, it counts for less the more of a long question the body matches, so a
+one-word heading ("Tasks") does not carry a long question that only mentions the word; and being part of
+the stored weights, it costs a search nothing.
 
 Why: plain cosine TF-IDF lets tiny stub sections win on one or two shared words (their vectors are short,
 so one match is a large share of them), and sublinear tf does not stop a long section from winning by
@@ -57,7 +62,7 @@ class WeightParams:
     b: float = 0.75
     title_weight: float = 3.0
     trail_weight: float = 1.0
-    heading_boost: float = 0.75
+    heading_bonus: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +76,6 @@ class TermMatrix(Ranking):
         idf: Inverse document frequency per term.
         n_docs: Number of sections indexed (columns).
         heading_count: Per term, how many of its postings (the first ones) are in a section heading.
-        heading_scale: Per section, one over the idf mass of its heading's distinct terms (0 without a
-            heading): a heading term's share of its heading is ``idf(t) * heading_scale(d)``.
-        heading_boost: See ``WeightParams``.
     """
 
     vocabulary: dict[str, int]
@@ -83,8 +85,6 @@ class TermMatrix(Ranking):
     idf: FloatArray
     n_docs: int
     heading_count: IntArray
-    heading_scale: FloatArray
-    heading_boost: float
     _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @classmethod
@@ -103,8 +103,7 @@ class TermMatrix(Ranking):
         if n == 0 or counts.tf.nnz == 0:
             empty, no_rows = np.zeros(0, dtype=np.float32), np.zeros(1, dtype=np.int64)
             no_ints = np.zeros(0, dtype=np.int32)
-            scale = np.zeros(n, dtype=np.float32)
-            matrix = cls({}, no_rows, no_ints, empty, empty, n, no_ints, scale, params.heading_boost)
+            matrix = cls({}, no_rows, no_ints, empty, empty, n, no_ints)
             return matrix, empty
         weights = sp.csr_matrix(counts.tf, dtype=np.float32, copy=True)
         weights.sort_indices()  # before the weights replace the counts, so both stay aligned
@@ -127,16 +126,19 @@ class TermMatrix(Ranking):
         indptr = term_major.indptr.astype(np.int64)
         order, heading_count = _headings_first(titled[term_major.data], indptr)
         permutation = term_major.data[order]
+        indices = term_major.indices[order].astype(np.int32)
+        data = weights.data[permutation].astype(np.float32)
+        if params.heading_bonus:
+            positions, bonuses = heading_bonuses(indptr, indices, heading_count, idf, n, params.heading_bonus)
+            data[positions] += bonuses
         matrix = cls(
             vocabulary=counts.vocabulary,
             indptr=indptr,
-            indices=term_major.indices[order].astype(np.int32),
-            data=weights.data[permutation].astype(np.float32),
+            indices=indices,
+            data=data,
             idf=idf,
             n_docs=n,
             heading_count=heading_count,
-            heading_scale=_heading_scale(counts.titles, idf),
-            heading_boost=params.heading_boost,
         )
         return matrix, counted[permutation].astype(np.float32)
 
@@ -189,15 +191,23 @@ def _aligned_titles(weights: sp.csr_matrix, titles: sp.csr_matrix) -> npt.NDArra
     return titled
 
 
-def _heading_scale(titles: sp.csr_matrix, idf: FloatArray) -> FloatArray:
-    """Per section, one over the idf mass of its heading's distinct terms (0 for a section without one)."""
-    titles = _canonical(titles)
-    present = titles.data > 0
-    rows = np.repeat(np.arange(titles.shape[0]), np.diff(titles.indptr))[present]
-    mass = np.bincount(rows, weights=idf[titles.indices[present]], minlength=titles.shape[0]).astype(np.float32)
-    scale = np.zeros(titles.shape[0], dtype=np.float32)
-    np.divide(np.float32(1.0), mass, out=scale, where=mass > 0)
-    return scale
+def heading_bonuses(
+    indptr: IntArray64, indices: IntArray, heading_count: IntArray, idf: FloatArray, n_docs: int, bonus: float
+) -> tuple[IntArray64, FloatArray]:
+    """Where the heading postings are (each row's first ``heading_count``), and the bonus each one's weight
+    holds: ``bonus * (ln(1 + n) + 1) * idf(t) / heading_mass(d)``, the mass summed over the section's
+    heading postings."""
+    starts = np.repeat(indptr[:-1], heading_count)
+    before = np.repeat(np.cumsum(heading_count, dtype=np.int64) - heading_count, heading_count)
+    positions: IntArray64 = starts + (np.arange(len(starts), dtype=np.int64) - before)
+    terms = np.repeat(np.arange(len(heading_count)), heading_count)
+    sections = indices[positions]
+    term_idf = idf[terms]
+    mass = np.bincount(sections, weights=term_idf, minlength=n_docs)
+    scale = np.zeros(len(mass), dtype=np.float32)
+    np.divide(bonus * (np.log(1.0 + n_docs) + 1.0), mass, out=scale, where=mass > 0, casting="unsafe")
+    values: FloatArray = term_idf * scale[sections]
+    return positions, values
 
 
 def _canonical(matrix: sp.csr_matrix) -> sp.csr_matrix:

@@ -5,11 +5,8 @@ The reference recomputes every score with plain Python loops from the sections' 
     w(t, d)  = idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))
     tf(t, d) = count in body + title_weight * count in title + trail_weight * count in ancestor headings
     idf(t)   = ln((1 + n) / (1 + df(t))) + 1
-    score    = sum of w(t, d) over the question's distinct terms, times 1 + heading_boost * h(q, d),
-    h(q, d)  = min(the share of the heading's idf mass that the question holds,
-                   the share of the question's idf mass that the heading holds)
-
-where the question's idf mass counts a word the notes never use as ln(1 + n) + 1.
+    score    = sum of w(t, d) over the question's distinct terms,
+               + heading_bonus * (ln(1 + n) + 1) * the share of the heading's idf mass that the question holds
 
 and ranks by score, best first, ties by section order. ``Retriever.search`` must give the same sections in
 the same order with the same scores (to float32 rounding), and ``TermMatrix.top``, on every one of its
@@ -80,7 +77,7 @@ def sections() -> list[Section]:
 def reference_scores(sections: Sequence[Section], question: str, params: RetrieverParams) -> dict[str, float]:
     """Every section's score for ``question``, with loops: the documented weighting and nothing else."""
     weights = params.weights
-    boost = getattr(weights, "heading_boost", 0.0)
+    bonus = weights.heading_bonus
     analyzer = Analyzer(stem=params.stem)
     fields = [
         (analyzer.terms(s.title), analyzer.terms(" ".join(s.trail)), analyzer.terms(s.text))
@@ -104,12 +101,7 @@ def reference_scores(sections: Sequence[Section], question: str, params: Retriev
     lengths = [math.fsum(tf.values()) for tf in tfs]
     total_length = math.fsum(lengths)
     average = total_length / n if n and total_length else 1.0
-    terms = []
-    question_mass = 0.0
-    for term in dict.fromkeys(analyzer.terms(question)):
-        question_mass += idf.get(term, math.log(1 + n) + 1)
-        if term in idf:
-            terms.append(term)
+    terms = [term for term in dict.fromkeys(analyzer.terms(question)) if term in idf]
     scores = {}
     for section_id, tf, length, (title, _, _) in zip(ids, tfs, lengths, fields, strict=True):
         score = 0.0
@@ -119,10 +111,9 @@ def reference_scores(sections: Sequence[Section], question: str, params: Retriev
                 norm = weights.k1 * (1 - weights.b + weights.b * length / average)
                 score += idf[term] * count * (weights.k1 + 1) / (count + norm)
         heading = set(title)
-        if boost and heading:
-            held = sum(idf[t] for t in heading if t in terms)
-            share = min(held / sum(idf[t] for t in heading), held / question_mass)
-            score *= 1 + boost * share
+        if heading:
+            share = sum(idf[t] for t in heading if t in terms) / sum(idf[t] for t in heading)
+            score += bonus * (math.log(1 + n) + 1) * share
         if score > 0:
             scores[section_id] = score
     return scores
@@ -166,24 +157,21 @@ def docstring_retriever() -> Retriever:
     return Retriever.from_sections([to_section(d) for d in docs])
 
 
-def _sorted_scores(matrix: TermMatrix, term_ids: Sequence[int], extra: Sequence[int], k: int, total: float) -> list:
+def _sorted_scores(matrix: TermMatrix, term_ids: Sequence[int], extra: Sequence[int], k: int) -> list:
     """What ``top`` must return: ``score`` for every section, sorted by (score descending, section)."""
     import numpy as np
 
-    scores, matched = matrix.score(term_ids, extra, total)
+    scores, matched = matrix.score(term_ids, extra)
     hit = np.flatnonzero(scores)
     best = hit[np.lexsort((hit, -scores[hit]))][:k]
     return [best.tolist(), scores[best].tolist(), matched[best].tolist()]
 
 
-# The ways ``top`` can run: the small path (every score sorted), and the large one (block maxima) with the
-# heading factor for the headed sections only, for every section, or as chosen by their number; and with
-# numpy's scatter-add in place of scipy's.
+# The ways ``top`` can run: the small path (every score sorted) and the large one (block maxima), each with
+# scipy's scatter-add or numpy's.
 PATHS = {
     "small": {},
     "blocks": {"SMALL": 0},
-    "blocks-sparse-heading": {"SMALL": 0, "DENSE_BOOST": 0},
-    "blocks-dense-heading": {"SMALL": 0, "DENSE_BOOST": 10**9},
     "blocks-numpy-add": {"SMALL": 0, "scatter_add": "numpy"},
     "small-numpy-add": {"scatter_add": "numpy"},
 }
@@ -204,7 +192,7 @@ def test_the_top_k_equals_scoring_every_section(
     """Same sections, same order (ties by section order at the cut too), same scores and idf mass, bit for bit.
 
     Questions of generated fragments, of the commonest words only, of rare words with common ones, with
-    acronym long forms (``extra_ids``), and with words the notes lack (a smaller share of the question).
+    acronym long forms (``extra_ids``), and of words in headings (whose weights hold the heading bonus).
     """
     import random
 
@@ -230,12 +218,11 @@ def test_the_top_k_equals_scoring_every_section(
         words = rng.sample(headed, 5)
         cases.append((tuple(words[:3]), tuple(words[3:])))
     assert sum(bool(extra) for _, extra in cases) >= 80
-    for n, (term_ids, extra) in enumerate(cases):
+    for term_ids, extra in cases:
         if term_ids:
             term_ids = tuple(dict.fromkeys(term_ids))
-            total = float(matrix.idf[list(term_ids)].sum()) + (n % 3) * 4.0
-            got = [a.tolist() for a in matrix.top(term_ids, extra, k, total)]
-            assert got == _sorted_scores(matrix, term_ids, extra, k, total), (term_ids, extra, k)
+            got = [a.tolist() for a in matrix.top(term_ids, extra, k)]
+            assert got == _sorted_scores(matrix, term_ids, extra, k), (term_ids, extra, k)
 
 
 def test_the_block_path_looks_only_at_blocks_that_reach_the_kth_best(docstring_retriever: Retriever) -> None:
@@ -252,31 +239,6 @@ def test_the_block_path_looks_only_at_blocks_that_reach_the_kth_best(docstring_r
     expected = np.argsort(-work.scores[: matrix.n_docs], kind="stable")[:5]
     assert sections.tolist() == expected.tolist()
     assert values.tolist() == work.scores[expected].tolist()
-
-
-def test_the_scratch_arrays_are_left_clean_for_the_next_question(
-    docstring_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import numpy as np
-
-    from index import ranking
-
-    matrix = docstring_retriever._matrix
-    headed = np.flatnonzero(matrix.heading_count).tolist()[:4]
-    for path in ("small", "blocks-sparse-heading", "blocks-dense-heading"):
-        _use_path(monkeypatch, path)
-        matrix.top(tuple(headed[:2]), tuple(headed[2:]), 10, 30.0)
-        work = matrix._work()
-        assert not work.heading.any() and not work.asked.any(), path
-    monkeypatch.setattr(ranking, "SMALL", 0)
-
-    def broken(*_: object) -> None:
-        raise MemoryError
-
-    monkeypatch.setattr(ranking, "heading_factor", broken)
-    with pytest.raises(MemoryError):
-        matrix.top(tuple(headed[:2]), tuple(headed[2:]), 10, 30.0)
-    assert not matrix._work().heading.any() and not matrix._work().asked.any()
 
 
 def test_scipy_and_numpy_add_postings_the_same_way() -> None:
@@ -345,7 +307,7 @@ def test_ties_at_the_cut_are_decided_by_section_order_at_every_k(path: str, monk
     for question in ("kernel", "kernel memory", "threads processes", "kernel processes memory threads devices"):
         query = retriever._query(question)
         for k in range(1, 41):
-            expected = _sorted_scores(matrix, query.term_ids, query.extra_ids, k, query.total_mass)
-            got = matrix.top(query.term_ids, query.extra_ids, k, query.total_mass)
+            expected = _sorted_scores(matrix, query.term_ids, query.extra_ids, k)
+            got = matrix.top(query.term_ids, query.extra_ids, k)
             assert [a.tolist() for a in got] == expected, (question, k)
             assert [h.section.id for h in retriever.search(question, k)] == [f"t#{i}" for i in expected[0]]

@@ -3,6 +3,7 @@ exactly what they were made from."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -169,7 +170,7 @@ def test_a_section_table_saves_exactly_like_its_sections() -> None:
 
 def test_each_term_lists_first_the_sections_whose_heading_holds_it() -> None:
     """A row of postings is two runs in section order: the sections whose heading holds the term, then the
-    others; a section's heading scale is one over the idf mass of its heading's distinct terms."""
+    others; a heading posting's weight holds the heading bonus, the term's share of its heading's idf mass."""
     notes = [
         section(0, "kernel text", title="Kernel memory"),
         section(1, "the kernel and its memory", title="Other things"),
@@ -178,6 +179,7 @@ def test_each_term_lists_first_the_sections_whose_heading_holds_it() -> None:
         section(4, "no heading terms here", title="The"),
     ]
     matrix, _ = counted(notes, WeightParams())
+    plain, _ = counted(notes, WeightParams(heading_bonus=0.0))
     analyzer = Analyzer()
     headings = [set(analyzer.terms(n.title)) for n in notes]
     for term, row in matrix.vocabulary.items():
@@ -185,6 +187,12 @@ def test_each_term_lists_first_the_sections_whose_heading_holds_it() -> None:
         titled = [i for i, heading in enumerate(headings) if term in heading]
         assert postings == titled + sorted(set(postings) - set(titled)), term
         assert int(matrix.heading_count[row]) == len(titled), term
-    for i, heading in enumerate(headings):
-        mass = sum(float(matrix.idf[matrix.vocabulary[t]]) for t in heading)
-        assert float(matrix.heading_scale[i]) == (pytest.approx(1 / mass) if heading else 0.0)
+        bonuses = (matrix.data - plain.data)[matrix.indptr[row] : matrix.indptr[row + 1]].tolist()
+        idf = float(matrix.idf[row])
+        rarest = math.log(1 + matrix.n_docs) + 1  # the idf of a word in one section
+        expected = [WeightParams().heading_bonus * rarest * idf / _mass(headings[i], matrix) for i in titled]
+        assert bonuses == pytest.approx(expected + [0.0] * (len(postings) - len(titled)), rel=1e-5), term
+
+
+def _mass(heading: set[str], matrix: TermMatrix) -> float:
+    return sum(float(matrix.idf[matrix.vocabulary[t]]) for t in heading)

@@ -55,9 +55,11 @@ Jobs can be scheduled to run at a fixed time.
 
 ## Systemd timers
 
-Jobs can be scheduled to run at a fixed time.
+Jobs can be scheduled.
 """
 
+# "how are jobs scheduled?" ties Cron and Systemd timers: the same words, and sections of the same length
+# once the heading's words are counted (three times each).
 DAEMONS = LINUX.split("## Daemons\n\n")[1].split("\n\n## Cron")[0].split("\n\n")
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
@@ -150,7 +152,7 @@ Pick a number, or ask again in other words.
 Linux › Systemd timers
 source: linux.md:37
 
-Jobs can be scheduled to run at a fixed time.
+Jobs can be scheduled.
 
 {DECLINED}
 
