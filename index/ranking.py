@@ -2,8 +2,9 @@
 
 ``Ranking`` is the querying half of ``index.weighting.TermMatrix``. A question's score for section ``d`` is
 the sum, in float32 and term by term in the question's order (its terms, then the long forms of its
-acronyms), of the stored weights ``w(t, d)``; the heading bonus is already in the weights of heading
-postings (see ``index.weighting``), so a search reads each term's postings once and nothing else.
+acronyms and the compounds it writes apart), of the stored weights ``w(t, d)``; the heading bonus is
+already in the weights of heading postings (see ``index.weighting``), so a search reads each term's
+postings once and nothing else.
 
 ``score`` is the definition: it computes every section's score with plain numpy indexing. ``top`` computes
 the very same float32 operations in the same order, so its scores are equal bit for bit, and finds the k
