@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--anatomy",
         action="store_true",
-        help="only time notes-qa's search stage by stage (terms, scoring, heading boost, coverage, hits), "
+        help="only time notes-qa's search stage by stage (terms, scoring, coverage, hits), "
         "beside the other systems (default sizes 1000,100000)",
     )
     parser.add_argument("--verbose", action="store_true", help="log the time of every phase")

@@ -160,4 +160,4 @@ def markdown(size: int, stages_: Sequence[Stage]) -> str:
     return "\n".join(lines)
 
 
-_ORDER = ("terms", "core", "+ heading boost", "+ coverage", "search")
+_ORDER = ("terms", "core", "+ coverage", "search")
