@@ -10,7 +10,10 @@ postings once and nothing else.
 the very same float32 operations in the same order, so its scores are equal bit for bit, and finds the k
 best without sorting every section: the sums go into a per-thread array of one float per section (a
 compiled scatter-add per term), and the array is read as a grid of blocks whose maxima bound the k-th best
-score from below, so only a few blocks are looked at again.
+score from below, so only a few blocks are looked at again. The matched idf mass is a float64 sum of
+float32 values, exact in any order: on an index of up to ``MASS_KEPT`` sections, the idf of a term with
+few postings is scattered into a second array beside the scores; a term with many, and every term of a
+larger index, is looked up in the k best only.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,29 +30,28 @@ if TYPE_CHECKING:
     from index.weighting import Float64Array, FloatArray, IntArray
 
 
-def _scatter_add_numpy(
-    target: FloatArray, sections: IntArray, values: FloatArray, times: FloatArray, ptr: IntArray
-) -> None:
+_Floats = npt.NDArray[np.floating[Any]]
+
+
+def _scatter_add_numpy(target: _Floats, sections: IntArray, values: _Floats, times: _Floats, ptr: IntArray) -> None:
     np.add.at(target, sections, values * times[0])
 
 
-def _load_scatter_add() -> Callable[[FloatArray, IntArray, FloatArray, FloatArray, IntArray], None]:
-    """``target[sections] += values * times[0]`` for distinct ``sections``, in float32 (``ptr``: two int32s
-    to work in, so that nothing is allocated).
+def _load_scatter_add() -> Callable[[_Floats, IntArray, _Floats, _Floats, IntArray], None]:
+    """``target[sections] += values * times[0]`` for distinct ``sections``, all of one float type (``ptr``:
+    two int32s to work in, so that nothing is allocated).
 
     scipy's compiled sparse product (``csc_matvec`` on one column) does exactly that, a third quicker than
     ``np.add.at``; it is a private function of scipy, so numpy's is used where it is missing or changed.
-    Both round each addition to float32 the same way (the product is exact: ``times`` is 1 or the values
-    are 1), so the scores do not depend on which one runs.
+    Both round each addition the same way (the product is exact: ``times`` is 1 or the values are 1), so
+    the sums do not depend on which one runs.
     """
     try:
         from scipy.sparse._sparsetools import csc_matvec
     except ImportError:  # pragma: no cover - depends on the scipy release
         return _scatter_add_numpy
 
-    def scatter_add(
-        target: FloatArray, sections: IntArray, values: FloatArray, times: FloatArray, ptr: IntArray
-    ) -> None:
+    def scatter_add(target: _Floats, sections: IntArray, values: _Floats, times: _Floats, ptr: IntArray) -> None:
         ptr[1] = len(sections)
         csc_matvec(len(target), 1, ptr, sections, values, times, target)
 
@@ -65,8 +67,17 @@ def _load_scatter_add() -> Callable[[FloatArray, IntArray, FloatArray, FloatArra
 scatter_add = _load_scatter_add()
 
 SMALL = 8_192
-"""Up to this many sections, the best are found among all scores at once and the matched idf mass is summed
-for every section: quicker than the block maxima and the look-ups, which pay off on large indexes."""
+"""Up to this many sections, the best are found among all scores at once: quicker than the block maxima, which
+pay off on large indexes."""
+
+SCATTERED = 16_384
+"""A question term with up to this many postings adds its idf to every section's mass, in a scatter-add as
+cheap as a few look-ups; a term with more is looked up in the k best only (two binary searches), which costs
+less than adding tens of thousands of postings."""
+
+MASS_KEPT = 32_768
+"""Up to this many sections the mass is kept per section, as above; on a larger index every term's mass is
+looked up in the k best, since clearing 8 more bytes per section at every search costs more than that."""
 
 _TINY = np.float32(np.finfo(np.float32).tiny)
 _ONE = np.ones(1, dtype=np.float32)
@@ -81,16 +92,24 @@ def _first(sections: npt.NDArray[np.int64], values: FloatArray, k: int) -> npt.N
 
 
 class _Scratch:
-    """One thread's working array: the scores laid out as a ``depth`` x ``width`` grid (padded with zeros)."""
+    """One thread's working arrays, in one block of memory that a single call clears: the scores, laid out as
+    a ``depth`` x ``width`` grid (padded with zeros), and on an index of up to ``MASS_KEPT`` sections the
+    matched idf mass (float64, exact in any order)."""
 
-    __slots__ = ("grid", "n", "ptr", "scores", "width")
+    __slots__ = ("grid", "mass", "memory", "n", "ones", "ptr", "scores", "times", "width")
 
     def __init__(self, n: int) -> None:
         self.n = n
         depth = max(16, math.isqrt(n) // 4)  # block size: about a thousand blocks at 100,000 sections
         self.width = max(1, -(-n // depth))
-        self.scores: FloatArray = np.zeros(depth * self.width, dtype=np.float32)
-        self.grid: FloatArray = self.scores.reshape(depth, self.width)
+        size = depth * self.width + depth * self.width % 2  # an even count keeps the float64s aligned
+        kept = size if n <= MASS_KEPT else 0
+        self.memory: npt.NDArray[np.uint8] = np.zeros(4 * size + 8 * kept, dtype=np.uint8)
+        self.scores: FloatArray = self.memory[: 4 * size].view(np.float32)
+        self.mass: Float64Array = self.memory[4 * size :].view(np.float64)
+        self.grid: FloatArray = self.scores[: depth * self.width].reshape(depth, self.width)
+        self.ones: Float64Array = np.ones(min(kept, SCATTERED), dtype=np.float64)  # a scattered term's values
+        self.times: Float64Array = np.zeros(1, dtype=np.float64)  # ... times its idf
         self.ptr: IntArray = np.zeros(2, dtype=np.int32)
 
 
@@ -140,31 +159,48 @@ class Ranking:
         starts: list[int] = self.indptr[terms].tolist()
         ends: list[int] = self.indptr[[t + 1 for t in terms]].tolist()
         work = self._work()
-        scores, indices, data, ptr = work.scores, self.indices, self.data, work.ptr
-        scores.fill(0.0)
-        for start, end in zip(starts, ends, strict=True):
-            scatter_add(scores, indices[start:end], data[start:end], _ONE, ptr)
-        asked = terms[: len(term_ids)]
+        work.memory.fill(0)
+        asked = len(term_ids)
+        looked_up = self._add(work, terms, starts, ends, asked)
         if self.n_docs <= SMALL:
-            hit = np.flatnonzero(scores)
-            order = _first(hit, scores[hit], k)
-            sections, best = hit[order], scores[hit[order]]
-            matched = self._summed(sections, asked, starts, ends)
+            hit = np.flatnonzero(work.scores)
+            found = hit[_first(hit, work.scores[hit], k)]
+            best = work.scores[found]
         else:
-            sections, best = self._best(work, k)
-            matched = self._matched(sections, asked, starts, ends, self.heading_count[asked].tolist())
-        return sections, best.astype(np.float64), matched
+            found, best = self._best(work, k)
+        if len(looked_up) == asked:
+            matched = self._matched(found, terms[:asked], starts, ends, self.heading_count[terms[:asked]].tolist())
+        else:
+            matched = work.mass[found]
+            if looked_up:
+                kept = [terms[p] for p in looked_up]
+                matched += self._matched(
+                    found, kept, [starts[p] for p in looked_up], [ends[p] for p in looked_up],
+                    self.heading_count[kept].tolist(),
+                )
+        return found, best.astype(np.float64), matched
 
-    def _summed(
-        self, sections: npt.NDArray[np.int64], asked: list[int], starts: list[int], ends: list[int]
-    ) -> Float64Array:
-        """``_matched`` on a small index: every section's matched mass summed (in input order, so term by term
-        as ``score`` does) and read at ``sections``."""
-        spans = list(zip(starts[: len(asked)], ends[: len(asked)], strict=True))
-        masses = np.repeat(self.idf[asked].astype(np.float64), [b - a for a, b in spans])
-        every = np.concatenate([self.indices[a:b] for a, b in spans])
-        summed: Float64Array = np.bincount(every, masses, minlength=self.n_docs).astype(np.float64, copy=False)
-        return summed[sections]
+    def _add(self, work: _Scratch, terms: list[int], starts: list[int], ends: list[int], asked: int) -> list[int]:
+        """Add each term's postings to the scores and, where kept, the first ``asked`` terms' idf to the mass;
+        return the positions of the question terms whose mass is left to look up in the k best."""
+        scores, ptr, indices, data = work.scores, work.ptr, self.indices, self.data
+        scattered = min(SCATTERED, len(work.ones))
+        if not scattered:
+            for start, end in zip(starts, ends, strict=True):
+                scatter_add(scores, indices[start:end], data[start:end], _ONE, ptr)
+            return list(range(asked))
+        mass, ones, times, idf = work.mass, work.ones, work.times, self.idf
+        looked_up = []
+        for position, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            sections = indices[start:end]
+            scatter_add(scores, sections, data[start:end], _ONE, ptr)
+            if position < asked:
+                if end - start <= scattered:
+                    times[0] = idf[terms[position]]
+                    scatter_add(mass, sections, ones[: end - start], times, ptr)
+                else:
+                    looked_up.append(position)
+        return looked_up
 
     @staticmethod
     def _best(work: _Scratch, k: int) -> tuple[npt.NDArray[np.int64], FloatArray]:
@@ -221,7 +257,8 @@ class Ranking:
         return matched
 
     def _work(self) -> _Scratch:
-        """This thread's scratch array (one float per section for the scores)."""
+        """This thread's scratch arrays (4 bytes per section for the scores, and 8 for the mass up to
+        ``MASS_KEPT`` sections)."""
         work: _Scratch | None = getattr(self._scratch, "work", None)
         if work is None:
             work = _Scratch(self.n_docs)

@@ -168,12 +168,15 @@ def _sorted_scores(matrix: TermMatrix, term_ids: Sequence[int], extra: Sequence[
 
 
 # The ways ``top`` can run: the small path (every score sorted) and the large one (block maxima), each with
-# scipy's scatter-add or numpy's.
+# scipy's scatter-add or numpy's; and the matched mass scattered for every term, looked up in the k best for
+# every term, or for the terms with more than a few postings only.
 PATHS = {
     "small": {},
     "blocks": {"SMALL": 0},
     "blocks-numpy-add": {"SMALL": 0, "scatter_add": "numpy"},
     "small-numpy-add": {"scatter_add": "numpy"},
+    "blocks-mass-looked-up": {"SMALL": 0, "SCATTERED": 0},
+    "blocks-mass-mixed": {"SMALL": 0, "SCATTERED": 6},
 }
 
 
@@ -241,19 +244,25 @@ def test_the_block_path_looks_only_at_blocks_that_reach_the_kth_best(docstring_r
     assert values.tolist() == work.scores[expected].tolist()
 
 
-def test_scipy_and_numpy_add_postings_the_same_way() -> None:
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_scipy_and_numpy_add_postings_the_same_way(dtype: str) -> None:
+    """Weights times one into the float32 scores, ones times an idf into the float64 mass."""
     import numpy as np
 
     from index import ranking
 
     rng = np.random.default_rng(3)
-    target = [np.zeros(500, dtype=np.float32) for _ in range(2)]
+    target = [np.zeros(500, dtype=dtype) for _ in range(2)]
     for _ in range(30):
         sections = rng.choice(500, 120, replace=False).astype(np.int32)
-        values = (rng.random(120) * 20).astype(np.float32)
+        values = (rng.random(120) * 20).astype(dtype)
+        times = np.ones(1, dtype=dtype)
+        if dtype == "float64":
+            values, times = np.ones(120), np.array([rng.random() * 20], dtype=np.float32).astype(np.float64)
         for add, out in zip((ranking.scatter_add, ranking._scatter_add_numpy), target, strict=True):
-            add(out, sections, values, np.ones(1, dtype=np.float32), np.zeros(2, dtype=np.int32))
+            add(out, sections, values, times, np.zeros(2, dtype=np.int32))
     assert target[0].tobytes() == target[1].tobytes()
+    assert target[0].any()
 
 
 @pytest.mark.parametrize("path", ["small", "blocks"])
