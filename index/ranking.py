@@ -151,7 +151,7 @@ class Ranking:
         """The ``k`` best sections (columns), their scores and matched idf mass, best first, ties by column.
 
         Exactly the ranking and the values of ``score`` followed by a sort by (score descending, column),
-        with work in proportion to the question's postings plus a few passes over one float per section.
+        with work in proportion to the question's postings plus a few passes over the working arrays.
         """
         if not term_ids or not self.n_docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
@@ -173,10 +173,10 @@ class Ranking:
         else:
             matched = work.mass[found]
             if looked_up:
-                kept = [terms[p] for p in looked_up]
+                long_terms = [terms[p] for p in looked_up]
                 matched += self._matched(
-                    found, kept, [starts[p] for p in looked_up], [ends[p] for p in looked_up],
-                    self.heading_count[kept].tolist(),
+                    found, long_terms, [starts[p] for p in looked_up], [ends[p] for p in looked_up],
+                    self.heading_count[long_terms].tolist(),
                 )
         return found, best.astype(np.float64), matched
 

@@ -255,10 +255,11 @@ def test_scipy_and_numpy_add_postings_the_same_way(dtype: str) -> None:
     target = [np.zeros(500, dtype=dtype) for _ in range(2)]
     for _ in range(30):
         sections = rng.choice(500, 120, replace=False).astype(np.int32)
-        values = (rng.random(120) * 20).astype(dtype)
-        times = np.ones(1, dtype=dtype)
-        if dtype == "float64":
-            values, times = np.ones(120), np.array([rng.random() * 20], dtype=np.float32).astype(np.float64)
+        idf = np.float32(rng.random() * 20)
+        if dtype == "float32":
+            values, times = (rng.random(120) * 20).astype(np.float32), np.ones(1, dtype=np.float32)
+        else:
+            values, times = np.ones(120), np.array([idf], dtype=np.float64)
         for add, out in zip((ranking.scatter_add, ranking._scatter_add_numpy), target, strict=True):
             add(out, sections, values, times, np.zeros(2, dtype=np.int32))
     assert target[0].tobytes() == target[1].tobytes()
