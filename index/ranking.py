@@ -257,8 +257,8 @@ class Ranking:
         return matched
 
     def _work(self) -> _Scratch:
-        """This thread's scratch arrays (4 bytes per section for the scores, and 8 for the mass up to
-        ``MASS_KEPT`` sections)."""
+        """This thread's scratch arrays: 4 bytes per section for the scores and, up to ``MASS_KEPT`` sections,
+        8 for the mass and 8 for the ones it scatters (up to ``SCATTERED`` of them)."""
         work: _Scratch | None = getattr(self._scratch, "work", None)
         if work is None:
             work = _Scratch(self.n_docs)
