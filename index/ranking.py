@@ -168,16 +168,14 @@ class Ranking:
             best = work.scores[found]
         else:
             found, best = self._best(work, k)
-        if len(looked_up) == asked:
-            matched = self._matched(found, terms[:asked], starts, ends, self.heading_count[terms[:asked]].tolist())
-        else:
-            matched = work.mass[found]
-            if looked_up:
-                long_terms = [terms[p] for p in looked_up]
-                matched += self._matched(
-                    found, long_terms, [starts[p] for p in looked_up], [ends[p] for p in looked_up],
-                    self.heading_count[long_terms].tolist(),
-                )
+        # The scattered terms' mass, plus the others' looked up (exact float64 sums: the order is free).
+        matched = work.mass[found] if len(looked_up) < asked else np.zeros(len(found))
+        if looked_up:
+            long_terms = [terms[p] for p in looked_up]
+            matched += self._matched(
+                found, long_terms, [starts[p] for p in looked_up], [ends[p] for p in looked_up],
+                self.heading_count[long_terms].tolist(),
+            )
         return found, best.astype(np.float64), matched
 
     def _add(self, work: _Scratch, terms: list[int], starts: list[int], ends: list[int], asked: int) -> list[int]:
